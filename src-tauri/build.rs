@@ -1,0 +1,13 @@
+//! Build script: Tauri's codegen, with the app's own commands declared so capabilities can grant them one by
+//! one (see `capabilities/default.json` and `permissions/app.toml`).
+
+/// Every command the webview may call. Keep in step with `collect_commands!` in `src/bindings.rs`.
+const COMMANDS: &[&str] = &["app_info"];
+
+fn main() {
+    // tauri.conf.json lives at the repository root (see README, "Layout"), so point the build at it.
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri build script failed");
+}

@@ -1,0 +1,45 @@
+//! The typed command list shared by the app and the TypeScript bindings (`ui/src/bindings.ts`). The bindings
+//! are generated from these Rust types; a test fails when the committed file is stale.
+
+use tauri_specta::{collect_commands, Builder};
+
+use crate::commands;
+
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new().commands(collect_commands![commands::app::app_info])
+}
+
+/// Renders the bindings file's text.
+pub fn render_bindings(path: &std::path::Path) -> Result<(), String> {
+    specta_builder()
+        .export(
+            specta_typescript::Typescript::default().header("// Generated from the Rust command types by `cargo test -p banana-studio` (UPDATE_BINDINGS=1). Do not edit.\n/* eslint-disable */\n// @ts-nocheck"),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    /// The committed bindings must match the Rust types. Run with `UPDATE_BINDINGS=1` to rewrite them.
+    #[test]
+    fn typescript_bindings_are_fresh() {
+        let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            super::render_bindings(&committed).expect("export bindings");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("banana-bindings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let fresh_path = dir.join("bindings.ts");
+        super::render_bindings(&fresh_path).expect("export bindings");
+        let fresh = std::fs::read_to_string(&fresh_path).expect("read fresh bindings");
+        let old = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            fresh == old,
+            "ui/src/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p banana-studio bindings` and commit it"
+        );
+    }
+}

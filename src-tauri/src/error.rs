@@ -1,0 +1,28 @@
+//! The one error type commands return. It reaches the UI as `{kind, message}` so the UI can branch on `kind`
+//! (for example `invalid_input`, `quota`, `blocked`) and show `message` to the person as it is.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct CommandError {
+    /// A stable machine-readable class of the failure.
+    pub kind: String,
+    /// What went wrong and what to do, in plain words.
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn new(kind: &str, message: impl Into<String>) -> Self {
+        CommandError { kind: kind.to_string(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+pub type CommandResult<T> = Result<T, CommandError>;
