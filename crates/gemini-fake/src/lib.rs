@@ -1,0 +1,176 @@
+//! A strict local fake of the Gemini API v1beta, as the image models ("Nano Banana") use it.
+//!
+//! Started in-process on `127.0.0.1` (tests) or as the `gemini-fake` binary (offline demo, UI tests), it
+//! validates requests the way Google does, refusing in Google's error shape what Google would refuse, and
+//! answers like Google: PNG images of the documented pixel sizes, thought parts and signatures, grounding,
+//! usage, SSE streams. Faults are injected per test with [`FakeGemini::push_fault`] or by a `[fake:...]`
+//! marker in the prompt (see [`faults`]). Every request is recorded for tests to assert on the wire.
+//!
+//! Endpoints (each also under `/v1/`, the google-genai Python SDK's default version):
+//! `POST /v1beta/models/{model}:generateContent`, `:streamGenerateContent?alt=sse`,
+//! `:batchGenerateContent`, `GET /v1beta/models[/{model}]`, `POST /upload/v1beta/files` (resumable),
+//! `GET|DELETE /v1beta/files/{id}`, `GET /v1beta/files`, `GET /v1beta/batches/{id}`.
+
+mod b64;
+pub mod error;
+pub mod faults;
+mod files;
+mod grounding;
+pub mod images;
+pub mod models;
+mod respond;
+pub mod schema;
+mod server;
+pub mod signatures;
+mod sse;
+mod validate;
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use faults::Fault;
+
+/// The fixed default signing secret: signatures stay valid across restarts of the demo server, so a
+/// gallery's saved chats can still be continued.
+pub const DEFAULT_SIGNING_SECRET: &[u8] = b"banana-studio/gemini-fake/thought-signatures/v1";
+
+/// How to run the fake.
+#[derive(Debug, Clone)]
+pub struct FakeConfig {
+    /// 0: a random free port.
+    pub port: u16,
+    /// `None`: any non-empty key is accepted. `Some(k)`: only `k`; others get API_KEY_INVALID.
+    pub key: Option<String>,
+    /// HMAC key of thought signatures.
+    pub signing_secret: Vec<u8>,
+    /// Added before every generate/stream answer.
+    pub latency: Duration,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        FakeConfig { port: 0, key: None, signing_secret: DEFAULT_SIGNING_SECRET.to_vec(), latency: Duration::ZERO }
+    }
+}
+
+/// One request as it arrived.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Path and query, e.g. `/v1beta/models/gemini-3.1-flash-image-preview:streamGenerateContent?alt=sse`.
+    pub path: String,
+    /// Header names in lower case, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: bytes::Bytes,
+    /// The body parsed as JSON, when it is JSON.
+    pub json: Option<serde_json::Value>,
+}
+
+impl RecordedRequest {
+    /// The first header of that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the server's handlers share.
+pub(crate) struct Shared {
+    pub key: Option<String>,
+    pub secret: Vec<u8>,
+    pub latency: Duration,
+    pub base_url: String,
+    pub requests: Mutex<Vec<RecordedRequest>>,
+    pub faults: Mutex<VecDeque<Fault>>,
+    /// Hashes of request bodies whose first-attempt-only marker already fired.
+    pub marker_seen: Mutex<HashSet<[u8; 32]>>,
+    pub files: files::FileStore,
+    pub images: respond::ImageCache,
+    pub batches: Mutex<std::collections::HashMap<String, server::Batch>>,
+}
+
+/// Handle to a running fake server. Dropping it shuts the server down.
+pub struct FakeGemini {
+    shared: Arc<Shared>,
+    port: u16,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl FakeGemini {
+    /// Binds `127.0.0.1:{port}` and serves on the current tokio runtime.
+    pub async fn start(config: FakeConfig) -> std::io::Result<FakeGemini> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let port = listener.local_addr()?.port();
+        let shared = Arc::new(Shared {
+            key: config.key,
+            secret: config.signing_secret,
+            latency: config.latency,
+            base_url: format!("http://127.0.0.1:{port}"),
+            requests: Mutex::new(Vec::new()),
+            faults: Mutex::new(VecDeque::new()),
+            marker_seen: Mutex::new(HashSet::new()),
+            files: files::FileStore::default(),
+            images: respond::ImageCache::default(),
+            batches: Mutex::new(Default::default()),
+        });
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = server::router(shared.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(FakeGemini { shared, port, stop: Some(stop), task: Some(task) })
+    }
+
+    /// `http://127.0.0.1:PORT`; API paths are `{base}/v1beta/...`, uploads `{base}/upload/v1beta/files`.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    pub fn clear_requests(&self) {
+        if let Ok(mut r) = self.shared.requests.lock() {
+            r.clear();
+        }
+    }
+
+    /// Queues a fault: each generate/stream request pops one, first in first out.
+    pub fn push_fault(&self, fault: Fault) {
+        if let Ok(mut f) = self.shared.faults.lock() {
+            f.push_back(fault);
+        }
+    }
+
+    /// Stops the server (also done on drop).
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        // Graceful shutdown would wait for idle keep-alive connections; a test wants the port closed now.
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for FakeGemini {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}

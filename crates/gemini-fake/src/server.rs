@@ -1,0 +1,449 @@
+//! HTTP: recording, the key check, routing by path, and the generate / stream / batch / files / models
+//! handlers.
+//!
+//! Routing is done by hand on the path rather than with axum's router: Gemini paths put the method after
+//! a colon inside a segment (`models/x:generateContent`), and unknown paths must still be recorded.
+//! Order of checks follows Google's front end: key, then JSON shape, then model, then semantics.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use bytes::Bytes;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+use crate::faults::{self, Fault};
+use crate::models::{self, ModelSpec};
+use crate::respond::{self, Answer};
+use crate::{schema, sse, validate, RecordedRequest, Shared};
+
+/// Bodies above this are not even read. Google's own cap on a request is far above the 20 MB inline
+/// limit, which is checked separately with its own message.
+const BODY_LIMIT: usize = 128 * 1024 * 1024;
+
+/// A batch job: its responses are computed at creation, and revealed as the job is polled.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    id: String,
+    model: String,
+    display_name: String,
+    create_time: String,
+    responses: Vec<Value>,
+    polls: u32,
+}
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(handle).with_state(shared)
+}
+
+async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = match to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return ApiError::invalid(format!("Request payload size exceeds the limit: {BODY_LIMIT} bytes."))
+                .into_response()
+        }
+    };
+    let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let json = serde_json::from_slice::<Value>(&body).ok();
+    if let Ok(mut r) = s.requests.lock() {
+        r.push(RecordedRequest { method: parts.method.to_string(), path, headers, body: body.clone(), json });
+    }
+    match route(&s, &parts.method, parts.uri.path(), parts.uri.query().unwrap_or(""), &parts.headers, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
+fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn check_key(s: &Shared, headers: &HeaderMap, query: &str) -> ApiResult<()> {
+    let key = header_str(headers, "x-goog-api-key")
+        .or_else(|| query_param(query, "key").map(str::to_string))
+        .filter(|k| !k.trim().is_empty());
+    let Some(key) = key else {
+        return Err(ApiError::new(
+            403,
+            "PERMISSION_DENIED",
+            "Method doesn't allow unregistered callers (callers without established identity). Please use API Key \
+             or other form of API consumer identity to call this API.",
+        ));
+    };
+    match &s.key {
+        Some(expected) if *expected != key => Err(ApiError::invalid("API key not valid. Please pass a valid API key.")
+            .with_detail(json!({
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "API_KEY_INVALID",
+                "domain": "googleapis.com",
+                "metadata": {"service": "generativelanguage.googleapis.com"}
+            }))
+            .with_detail(json!({
+                "@type": "type.googleapis.com/google.rpc.LocalizedMessage",
+                "locale": "en-US",
+                "message": "API key not valid. Please pass a valid API key."
+            }))),
+        _ => Ok(()),
+    }
+}
+
+fn json_response(status: StatusCode, v: &Value) -> Response {
+    let body = serde_json::to_vec(v).unwrap_or_default();
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+    r
+}
+
+fn unknown_path(path: &str) -> ApiError {
+    ApiError::not_found(format!("The requested URL {path} was not found on this server."))
+}
+
+async fn route(
+    s: &Arc<Shared>,
+    method: &Method,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    // Uploads: /upload/{version}/files
+    if let Some(rest) = path.strip_prefix("/upload/") {
+        let (version, rest) = rest.split_once('/').unwrap_or((rest, ""));
+        if !matches!(version, "v1beta" | "v1") || rest != "files" || method != Method::POST {
+            return Err(unknown_path(path));
+        }
+        return upload(s, query, headers, body);
+    }
+    let Some((version, rest)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
+        return Err(unknown_path(path));
+    };
+    if !matches!(version, "v1beta" | "v1") {
+        return Err(unknown_path(path));
+    }
+    check_key(s, headers, query)?;
+
+    if rest == "models" && method == Method::GET {
+        let models: Vec<Value> = models::MODELS.iter().map(|m| m.resource()).collect();
+        return Ok(json_response(StatusCode::OK, &json!({ "models": models })));
+    }
+    if let Some(name) = rest.strip_prefix("models/") {
+        if let Some((model, action)) = name.split_once(':') {
+            if method != Method::POST {
+                return Err(unknown_path(path));
+            }
+            return match action {
+                "generateContent" => generate(s, version, model, body, false).await,
+                "streamGenerateContent" => generate(s, version, model, body, true).await,
+                "batchGenerateContent" => batch_create(s, version, model, body),
+                _ => Err(unknown_path(path)),
+            };
+        }
+        if method == Method::GET {
+            let m = models::find(name).ok_or_else(|| {
+                ApiError::not_found(format!("models/{name} is not found for API version {version}, or is not supported for GetModel."))
+            })?;
+            return Ok(json_response(StatusCode::OK, &m.resource()));
+        }
+        return Err(unknown_path(path));
+    }
+    if rest == "files" && method == Method::GET {
+        let files: Vec<Value> = s.files.list().iter().map(|f| f.resource(&s.base_url)).collect();
+        let body = if files.is_empty() { json!({}) } else { json!({ "files": files }) };
+        return Ok(json_response(StatusCode::OK, &body));
+    }
+    if let Some(id) = rest.strip_prefix("files/") {
+        let missing = || {
+            ApiError::new(
+                403,
+                "PERMISSION_DENIED",
+                format!("You do not have permission to access the File {id} or it may not exist."),
+            )
+        };
+        return match *method {
+            Method::GET => {
+                let f = s.files.poll(id).ok_or_else(missing)?;
+                Ok(json_response(StatusCode::OK, &f.resource(&s.base_url)))
+            }
+            Method::DELETE => {
+                if s.files.delete(id) {
+                    Ok(json_response(StatusCode::OK, &json!({})))
+                } else {
+                    Err(missing())
+                }
+            }
+            _ => Err(unknown_path(path)),
+        };
+    }
+    if let Some(id) = rest.strip_prefix("batches/") {
+        if method == Method::GET {
+            return batch_get(s, id);
+        }
+    }
+    Err(unknown_path(path))
+}
+
+/// Parses and checks a generate body for `model`; shared by generate, stream and batch.
+fn parse_request(s: &Shared, version: &str, model: &str, raw: &Value, action: &str) -> ApiResult<(validate::GenRequest, Value)> {
+    let body = normalize(raw, &schema::REQUEST)?;
+    let spec: &'static ModelSpec = models::find(model).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "models/{model} is not found for API version {version}, or is not supported for {action}. Call \
+             ListModels to see the list of available models and their supported methods."
+        ))
+    })?;
+    let req = validate::validate(&body, spec, &s.secret, &s.files)?;
+    Ok((req, body))
+}
+
+fn normalize(raw: &Value, msg: &'static schema::Msg) -> ApiResult<Value> {
+    schema::normalize(raw, msg).map_err(|errors| {
+        let message = errors.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("\n");
+        let violations: Vec<Value> =
+            errors.iter().map(|(f, m)| json!({"field": f, "description": m})).collect();
+        ApiError::invalid(message)
+            .with_detail(json!({"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": violations}))
+    })
+}
+
+fn parse_json(body: &[u8]) -> ApiResult<Value> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::invalid(format!(
+            "Invalid JSON payload received. Unexpected token.\n(line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// The fault for this request: a pushed one first, else a marker in the last user turn. Also returns the
+/// extra delay of `Slow` faults.
+fn pick_fault(s: &Shared, req: &validate::GenRequest, body: &[u8]) -> (Option<Fault>, Duration) {
+    if let Some(f) = s.faults.lock().ok().and_then(|mut q| q.pop_front()) {
+        return match f {
+            Fault::Slow(d) => (None, d),
+            f => (Some(f), Duration::ZERO),
+        };
+    }
+    let mut delay = Duration::ZERO;
+    let mut chosen = None;
+    let hash: [u8; 32] = Sha256::digest(body).into();
+    for (fault, first_only) in faults::from_prompt(&req.prompt) {
+        if let Fault::Slow(d) = fault {
+            delay += d;
+            continue;
+        }
+        if chosen.is_some() {
+            continue;
+        }
+        if first_only {
+            let fresh = s.marker_seen.lock().map(|mut seen| seen.insert(hash)).unwrap_or(false);
+            if !fresh {
+                continue;
+            }
+        }
+        chosen = Some(fault);
+    }
+    (chosen, delay)
+}
+
+async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stream: bool) -> ApiResult<Response> {
+    let raw = parse_json(&body)?;
+    let action = if stream { "streamGenerateContent" } else { "generateContent" };
+    let (req, _) = parse_request(s, version, model, &raw, action)?;
+    let (fault, delay) = pick_fault(s, &req, &body);
+    let wait = s.latency + delay;
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
+    if let Some(err) = fault.as_ref().and_then(|f| faults::error_for(f, req.model.id)) {
+        return Err(err);
+    }
+    // Rendering a 4K PNG is CPU work: keep it off the async workers.
+    let shared = s.clone();
+    let f2 = fault.clone();
+    let answer: Answer = tokio::task::spawn_blocking(move || respond::build(&req, f2.as_ref(), &shared.images, &shared.secret))
+        .await
+        .map_err(|_| ApiError::new(500, "INTERNAL", "fake: rendering failed"))?;
+    if stream {
+        return Ok(sse::response(&answer.to_events(), fault.as_ref()));
+    }
+    let body = match fault {
+        Some(Fault::MalformedBody) => Bytes::from_static(
+            b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
+        ),
+        Some(Fault::TruncatedBody) => {
+            let full = serde_json::to_vec(&answer.to_json()).unwrap_or_default();
+            Bytes::from(full[..full.len() / 2].to_vec())
+        }
+        _ => Bytes::from(serde_json::to_vec(&answer.to_json()).unwrap_or_default()),
+    };
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+    Ok(r)
+}
+
+fn upload(s: &Shared, query: &str, headers: &HeaderMap, body: Bytes) -> ApiResult<Response> {
+    let command = header_str(headers, "x-goog-upload-command").unwrap_or_default().to_ascii_lowercase();
+    if let Some(upload_id) = query_param(query, "upload_id") {
+        // The upload URL itself is the credential, as with Google's resumable uploads.
+        let finalize = command.contains("finalize");
+        if !command.contains("upload") && !finalize {
+            return Err(ApiError::invalid(format!("Unsupported X-Goog-Upload-Command \"{command}\".")));
+        }
+        let offset = header_str(headers, "x-goog-upload-offset").and_then(|o| o.trim().parse::<u64>().ok()).unwrap_or(0);
+        let result = s.files.upload(upload_id, offset, &body, finalize);
+        let status_header = |r: &mut Response, v: &'static str| {
+            r.headers_mut().insert("x-goog-upload-status", HeaderValue::from_static(v));
+        };
+        return match result {
+            Ok(Some(file)) => {
+                let mut r = json_response(StatusCode::OK, &json!({ "file": file.resource(&s.base_url) }));
+                status_header(&mut r, "final");
+                Ok(r)
+            }
+            Ok(None) => {
+                let mut r = StatusCode::OK.into_response();
+                status_header(&mut r, "active");
+                Ok(r)
+            }
+            Err(e) => {
+                // Without an upload status the google-genai SDK retries blindly; Google marks it final.
+                let mut r = e.into_response();
+                status_header(&mut r, "final");
+                Ok(r)
+            }
+        };
+    }
+    check_key(s, headers, query)?;
+    let protocol = header_str(headers, "x-goog-upload-protocol").unwrap_or_default();
+    if protocol != "resumable" || command != "start" {
+        return Err(ApiError::invalid(
+            "Only resumable uploads are supported: send X-Goog-Upload-Protocol: resumable and \
+             X-Goog-Upload-Command: start.",
+        ));
+    }
+    let meta = if body.is_empty() { json!({}) } else { parse_json(&body)? };
+    let id = s.files.start(&meta, &|name| header_str(headers, name))?;
+    let url = format!("{}/upload/v1beta/files?upload_id={id}&upload_protocol=resumable", s.base_url);
+    let mut r = StatusCode::OK.into_response();
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&url) {
+        h.insert("x-goog-upload-url", v.clone());
+        h.insert("x-goog-upload-control-url", v);
+    }
+    h.insert("x-goog-upload-status", HeaderValue::from_static("active"));
+    h.insert("x-goog-upload-chunk-granularity", HeaderValue::from_static("8388608"));
+    Ok(r)
+}
+
+fn batch_create(s: &Arc<Shared>, version: &str, model: &str, body: Bytes) -> ApiResult<Response> {
+    let raw = parse_json(&body)?;
+    let norm = normalize(&raw, &schema::BATCH_REQUEST)?;
+    if models::find(model).is_none() {
+        return Err(ApiError::not_found(format!(
+            "models/{model} is not found for API version {version}, or is not supported for batchGenerateContent."
+        )));
+    }
+    let batch = norm.get("batch").cloned().unwrap_or(Value::Null);
+    if batch.pointer("/inputConfig/fileName").is_some() {
+        return Err(ApiError::invalid("This fake only supports inlined batch requests (inputConfig.requests)."));
+    }
+    let items = batch.pointer("/inputConfig/requests/requests").and_then(Value::as_array).cloned().unwrap_or_default();
+    if items.is_empty() {
+        return Err(ApiError::invalid("* BatchGenerateContentRequest.batch.input_config: requests must not be empty.\n"));
+    }
+    let mut responses = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let request = item.get("request").cloned().unwrap_or(json!({}));
+        // A bad request inside a batch fails that request only, as Google reports it per item.
+        let out = match parse_request(s, version, model, &request, "batchGenerateContent") {
+            Ok((req, _)) => {
+                let answer = respond::build(&req, None, &s.images, &s.secret);
+                json!({ "response": answer.to_json() })
+            }
+            Err(e) => json!({ "error": e.body()["error"].clone() }),
+        };
+        let mut out = out;
+        if let Some(m) = item.get("metadata") {
+            out["metadata"] = m.clone();
+        } else {
+            out["metadata"] = json!({ "key": i.to_string() });
+        }
+        responses.push(out);
+    }
+    let id = format!("{:016x}", fastrand::u64(..));
+    let b = Batch {
+        id: id.clone(),
+        model: format!("models/{model}"),
+        display_name: batch.get("displayName").and_then(Value::as_str).unwrap_or("").to_string(),
+        create_time: "2026-01-01T00:00:00Z".into(),
+        responses,
+        polls: 0,
+    };
+    let op = batch_operation(&b, "BATCH_STATE_PENDING");
+    if let Ok(mut m) = s.batches.lock() {
+        m.insert(id, b);
+    }
+    Ok(json_response(StatusCode::OK, &op))
+}
+
+fn batch_operation(b: &Batch, state: &str) -> Value {
+    let n = b.responses.len();
+    let done = state == "BATCH_STATE_SUCCEEDED";
+    let mut meta = json!({
+        "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+        "model": b.model,
+        "displayName": b.display_name,
+        "name": format!("batches/{}", b.id),
+        "createTime": b.create_time,
+        "updateTime": b.create_time,
+        "state": state,
+        "batchStats": {
+            "requestCount": n.to_string(),
+            "pendingRequestCount": if done { "0".to_string() } else { n.to_string() },
+            "successfulRequestCount": if done { b.responses.iter().filter(|r| r.get("response").is_some()).count().to_string() } else { "0".into() }
+        }
+    });
+    let mut op = json!({ "name": format!("batches/{}", b.id) });
+    if done {
+        let output = json!({
+            "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",
+            "inlinedResponses": { "inlinedResponses": b.responses }
+        });
+        meta["output"] = output.clone();
+        meta["endTime"] = json!(b.create_time);
+        op["done"] = json!(true);
+        op["response"] = output;
+    }
+    op["metadata"] = meta;
+    op
+}
+
+/// `GET batches/{id}`: PENDING, then RUNNING, then SUCCEEDED with the inlined responses.
+fn batch_get(s: &Shared, id: &str) -> ApiResult<Response> {
+    let mut batches = s.batches.lock().map_err(|_| ApiError::new(500, "INTERNAL", "batch table poisoned"))?;
+    let b = batches.get_mut(id).ok_or_else(|| ApiError::not_found(format!("Batch batches/{id} is not found.")))?;
+    b.polls += 1;
+    let state = match b.polls {
+        1 => "BATCH_STATE_RUNNING",
+        _ => "BATCH_STATE_SUCCEEDED",
+    };
+    Ok(json_response(StatusCode::OK, &batch_operation(b, state)))
+}
