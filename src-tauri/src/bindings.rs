@@ -9,7 +9,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new().commands(collect_commands![commands::app::app_info])
 }
 
-/// Renders the bindings file's text.
+/// Writes the TypeScript bindings to `path` (used by the freshness test, which also regenerates them).
+#[cfg(test)]
 pub fn render_bindings(path: &std::path::Path) -> Result<(), String> {
     specta_builder()
         .export(

@@ -12,6 +12,7 @@ pub struct CommandError {
 }
 
 impl CommandError {
+    #[allow(dead_code)] // used by the commands that come with studio-core
     pub fn new(kind: &str, message: impl Into<String>) -> Self {
         CommandError { kind: kind.to_string(), message: message.into() }
     }

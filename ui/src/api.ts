@@ -18,5 +18,8 @@ export type ImageKind = "image" | "thumb" | "ref" | "demo";
  */
 export function imageUrl(kind: ImageKind, id: string, platform: string = navigator.userAgent): string {
   const safe = encodeURIComponent(id);
+  // Browser tests (IPC mocked, no custom scheme) serve the same paths over http.
+  const override = (globalThis as { __STUDIO_IMAGE_BASE__?: string }).__STUDIO_IMAGE_BASE__;
+  if (override) return `${override}/${kind}/${safe}`;
   return /Windows/i.test(platform) ? `http://studio.localhost/${kind}/${safe}` : `studio://${kind}/${safe}`;
 }
