@@ -1,0 +1,229 @@
+//! Chat sessions: turns stored with the model's content exactly as received, history rebuilt for the next
+//! request, and branches.
+//!
+//! A turn's history is the chain of its ancestors (`parent_turn_id`), root first: each contributes the user
+//! turn (prompt + references from `refs/`, built the same way as when it was first sent) and the model turn
+//! (the stored `Content` JSON, thought signatures and images untouched). Continuing from an earlier turn
+//! simply names it as the parent: that is a branch. Only successful turns are ever stored, so a failed or
+//! blocked attempt never enters a history.
+
+use std::sync::Arc;
+
+use gemini::{Content, Part};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::gallery::store::Store;
+use crate::params::GenerateParams;
+
+/// A chat as lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChatSummary {
+    pub id: String,
+    pub title: String,
+    pub model: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub turn_count: i64,
+    /// The most recent turn: where "continue" picks up.
+    pub head_turn_id: Option<String>,
+}
+
+/// One turn of a chat, for display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TurnView {
+    pub id: String,
+    pub chat_id: String,
+    /// The turn this one continues; `None` for the first turn. Turns sharing a parent are branches.
+    pub parent_turn_id: Option<String>,
+    pub prompt: String,
+    pub reference_hashes: Vec<String>,
+    pub params: GenerateParams,
+    pub text: String,
+    pub thoughts: String,
+    /// Gallery image ids, in the order the model produced them (deleted images are left out).
+    pub image_ids: Vec<String>,
+    pub grounding: Option<serde_json::Value>,
+    pub usage: Option<serde_json::Value>,
+    pub finish_reason: Option<String>,
+    pub created_at: i64,
+}
+
+/// A chat with all its turns (every branch), oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChatDetail {
+    #[serde(flatten)]
+    pub chat: ChatSummary,
+    pub turns: Vec<TurnView>,
+}
+
+/// The chats handle.
+#[derive(Clone)]
+pub struct Chats {
+    pub(crate) store: Arc<Store>,
+}
+
+const CHAT_COLUMNS: &str = "c.id, c.title, c.model, c.created_at, c.updated_at, \
+     (SELECT COUNT(*) FROM turns t WHERE t.chat_id = c.id), \
+     (SELECT t.id FROM turns t WHERE t.chat_id = c.id ORDER BY t.created_at DESC, t.rowid DESC LIMIT 1)";
+
+fn chat_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChatSummary> {
+    Ok(ChatSummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        model: r.get(2)?,
+        created_at: r.get(3)?,
+        updated_at: r.get(4)?,
+        turn_count: r.get(5)?,
+        head_turn_id: r.get(6)?,
+    })
+}
+
+impl Chats {
+    /// Chats, most recently active first.
+    pub fn list(&self, limit: u32, offset: u32) -> Result<Vec<ChatSummary>> {
+        let conn = self.store.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {CHAT_COLUMNS} FROM chats c ORDER BY c.updated_at DESC, c.id DESC LIMIT ?1 OFFSET ?2"
+        ))?;
+        let rows = st.query_map([limit.clamp(1, 10_000) as i64, offset as i64], chat_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One chat with all its turns.
+    pub fn show(&self, chat_id: &str) -> Result<ChatDetail> {
+        let conn = self.store.conn();
+        let chat = conn
+            .query_row(&format!("SELECT {CHAT_COLUMNS} FROM chats c WHERE c.id = ?1"), [chat_id], chat_from_row)
+            .optional()?
+            .ok_or_else(|| Error::NotFound { what: "chat", id: chat_id.to_string() })?;
+        let mut st = conn.prepare_cached(
+            "SELECT t.id, t.chat_id, t.parent_turn_id, t.prompt, t.reference_hashes, t.params, t.text, t.thoughts, \
+             t.grounding, t.usage, t.finish_reason, t.created_at, \
+             (SELECT group_concat(i.id, ',') FROM (SELECT id FROM images WHERE turn_id = t.id ORDER BY rowid) i) \
+             FROM turns t WHERE t.chat_id = ?1 ORDER BY t.created_at, t.rowid",
+        )?;
+        let rows = st.query_map([chat_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
+                r.get::<_, i64>(11)?,
+                r.get::<_, Option<String>>(12)?,
+            ))
+        })?;
+        let mut turns = Vec::new();
+        for row in rows {
+            let (id, chat_id, parent, prompt, refs, params, text, thoughts, grounding, usage, finish_reason, created_at, images) =
+                row?;
+            let params: GenerateParams =
+                serde_json::from_str(&params).map_err(|e| Error::CorruptStore(format!("parameters of turn {id}: {e}")))?;
+            let json = |s: Option<String>| s.and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok()).filter(|v| !v.is_null());
+            turns.push(TurnView {
+                reference_hashes: serde_json::from_str(&refs).unwrap_or_default(),
+                image_ids: images.map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default(),
+                grounding: json(grounding),
+                usage: json(usage),
+                id,
+                chat_id,
+                parent_turn_id: parent,
+                prompt,
+                params,
+                text,
+                thoughts,
+                finish_reason,
+                created_at,
+            });
+        }
+        Ok(ChatDetail { chat, turns })
+    }
+
+    /// Renames a chat.
+    pub fn rename(&self, chat_id: &str, title: &str) -> Result<()> {
+        let n = self.store.conn().execute("UPDATE chats SET title = ?2 WHERE id = ?1", [chat_id, title])?;
+        if n == 0 {
+            return Err(Error::NotFound { what: "chat", id: chat_id.to_string() });
+        }
+        Ok(())
+    }
+}
+
+/// The user turn as sent: the prompt, then the references in order.
+pub fn user_content(prompt: &str, references: &[(String, Vec<u8>)]) -> Content {
+    let mut parts = vec![Part::text(prompt)];
+    parts.extend(references.iter().map(|(mime, bytes)| Part::inline_bytes(mime.clone(), bytes)));
+    Content::user(parts)
+}
+
+/// The chat and most recent turn a new turn continues from. `parent` given: it must belong to the chat.
+pub fn resolve_parent(store: &Store, chat_id: &str, parent: Option<&str>) -> Result<Option<String>> {
+    let conn = store.conn();
+    let exists: bool = conn
+        .query_row("SELECT 1 FROM chats WHERE id = ?1", [chat_id], |_| Ok(true))
+        .optional()?
+        .unwrap_or(false);
+    if !exists {
+        return Err(Error::NotFound { what: "chat", id: chat_id.to_string() });
+    }
+    match parent {
+        Some(p) => {
+            let ok: Option<String> = conn
+                .query_row("SELECT id FROM turns WHERE id = ?1 AND chat_id = ?2", [p, chat_id], |r| r.get(0))
+                .optional()?;
+            ok.map(Some).ok_or_else(|| Error::NotFound { what: "turn", id: format!("{p} (in chat {chat_id})") })
+        }
+        None => Ok(conn
+            .query_row(
+                "SELECT id FROM turns WHERE chat_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                [chat_id],
+                |r| r.get(0),
+            )
+            .optional()?),
+    }
+}
+
+/// The history ending with `turn_id` (inclusive), root first, as contents to send: user, model, user, ...
+pub fn history(store: &Store, turn_id: Option<&str>) -> Result<Vec<Content>> {
+    let mut chain: Vec<(String, String, String)> = Vec::new();
+    let mut next = turn_id.map(str::to_string);
+    {
+        let conn = store.conn();
+        let mut st = conn.prepare_cached("SELECT parent_turn_id, prompt, reference_hashes, model_content FROM turns WHERE id = ?1")?;
+        while let Some(id) = next.take() {
+            if chain.len() > 10_000 {
+                return Err(Error::CorruptStore(format!("turn {id}: parent chain loops")));
+            }
+            let (parent, prompt, refs, model): (Option<String>, String, String, String) = st
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?
+                .ok_or_else(|| Error::NotFound { what: "turn", id: id.clone() })?;
+            chain.push((prompt, refs, model));
+            next = parent;
+        }
+    }
+    chain.reverse();
+    let mut contents = Vec::with_capacity(chain.len() * 2);
+    for (prompt, refs, model) in chain {
+        let hashes: Vec<String> =
+            serde_json::from_str(&refs).map_err(|e| Error::CorruptStore(format!("reference list: {e}")))?;
+        let mut loaded = Vec::with_capacity(hashes.len());
+        for h in &hashes {
+            loaded.push(crate::references::load(store, h)?);
+        }
+        contents.push(user_content(&prompt, &loaded));
+        contents.push(Content::from_json(&model).map_err(|e| Error::CorruptStore(format!("stored model turn: {e}")))?);
+    }
+    Ok(contents)
+}

@@ -1,0 +1,315 @@
+//! The store: one SQLite connection (WAL) plus the files under the data dir, and the one write path for a
+//! finished generation.
+//!
+//! Ordering rule: image files are written first (temp in the same dir, fsync, rename), then one transaction
+//! records chat, turns, images and usage. A crash between the two leaves an orphan file that `open` removes;
+//! it can never leave a row without its file, nor a visible half file.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::cost::Usage;
+use crate::error::{Error, Result};
+use crate::gallery::migrations;
+use crate::gallery::thumbs::ThumbWorker;
+use crate::paths::{atomic_write, ext_for_mime, DataDir};
+
+/// A new chat to create with the generation.
+#[derive(Debug, Clone)]
+pub struct NewChat {
+    pub id: String,
+    pub title: String,
+    pub model: String,
+}
+
+/// One generated image to save.
+#[derive(Debug, Clone)]
+pub struct NewImage {
+    pub id: String,
+    pub mime: String,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub width: u32,
+    pub height: u32,
+    pub image_tokens: i64,
+}
+
+/// One turn to save (a successful model answer).
+#[derive(Debug, Clone)]
+pub struct NewTurn {
+    pub id: String,
+    pub parent_turn_id: Option<String>,
+    pub prompt: String,
+    pub reference_hashes: Vec<String>,
+    pub params_json: String,
+    pub model: String,
+    pub model_content: String,
+    pub text: String,
+    pub thoughts: String,
+    pub grounding: Option<serde_json::Value>,
+    pub usage_json: Option<serde_json::Value>,
+    pub usage: Usage,
+    pub finish_reason: Option<String>,
+    pub created_at: i64,
+    pub images: Vec<NewImage>,
+}
+
+/// One billed attempt (successful or not) for the usage ledger.
+#[derive(Debug, Clone)]
+pub struct UsageEvent {
+    pub at: i64,
+    pub model: String,
+    pub chat_id: Option<String>,
+    pub turn_id: Option<String>,
+    pub outcome: String,
+    pub images: i64,
+    pub usage: Usage,
+}
+
+/// The store shared by the gallery, chats, references and generation.
+pub struct Store {
+    conn: Mutex<Connection>,
+    pub(crate) dirs: DataDir,
+    pub(crate) price_per_million: Option<f64>,
+    thumbs: ThumbWorker,
+    /// Test-only failpoint: fail after the image files are written and before the row commits, as a crash
+    /// there would.
+    pub(crate) fail_before_commit: AtomicBool,
+}
+
+impl Store {
+    /// Opens (creating) the store: directories, pragmas, migrations, then cleanup of what a crash can leave.
+    pub fn open(dirs: DataDir, price_per_million: Option<f64>) -> Result<Store> {
+        dirs.create()?;
+        let mut conn = Connection::open(&dirs.db).map_err(Error::db(format!("open {}", dirs.db.display())))?;
+        configure(&conn)?;
+        migrations::migrate(&mut conn)?;
+        let store = Store {
+            conn: Mutex::new(conn),
+            dirs,
+            price_per_million,
+            thumbs: ThumbWorker::start(),
+            fail_before_commit: AtomicBool::new(false),
+        };
+        store.clean_orphans()?;
+        Ok(store)
+    }
+
+    /// The connection. A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+    /// back on drop), so a poisoned lock is safe to reuse.
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Removes image files with no row (a crash between file write and commit), stray temp files, and the
+    /// interim files of `tmp/`.
+    fn clean_orphans(&self) -> Result<()> {
+        let ids: HashSet<String> = {
+            let conn = self.conn();
+            let mut st = conn.prepare("SELECT file_name FROM images")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for dir in [&self.dirs.images, &self.dirs.refs] {
+            let Ok(rd) = fs::read_dir(dir) else { continue };
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.ends_with(".tmp") || (dir == &self.dirs.images && !ids.contains(&name)) {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
+        if let Ok(rd) = fs::read_dir(&self.dirs.tmp) {
+            for e in rd.flatten() {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn image_file(&self, file_name: &str) -> PathBuf {
+        self.dirs.images.join(file_name)
+    }
+
+    pub fn thumb_file(&self, id: &str) -> PathBuf {
+        self.dirs.thumbs.join(format!("{id}.jpg"))
+    }
+
+    /// Writes the images' files, then commits everything in one transaction. On a commit failure the new
+    /// files are removed again.
+    pub fn commit_generation(&self, chat: Option<&NewChat>, chat_id: &str, turns: &[NewTurn], events: &[UsageEvent]) -> Result<()> {
+        let mut written: Vec<PathBuf> = Vec::new();
+        let cleanup = |written: &[PathBuf]| {
+            for p in written {
+                let _ = fs::remove_file(p);
+            }
+        };
+        for t in turns {
+            for img in &t.images {
+                let path = self.image_file(&format!("{}.{}", img.id, ext_for_mime(&img.mime)));
+                if let Err(e) = atomic_write(&path, &img.bytes) {
+                    cleanup(&written);
+                    return Err(e);
+                }
+                written.push(path);
+            }
+        }
+        if self.fail_before_commit.load(Ordering::SeqCst) {
+            // Simulated crash: the files stay behind, exactly as after a power cut here.
+            return Err(Error::Other("failpoint: crashed between file write and row commit".into()));
+        }
+        let res = self.insert_rows(chat, chat_id, turns, events);
+        if res.is_err() {
+            cleanup(&written);
+            return res;
+        }
+        for t in turns {
+            for img in &t.images {
+                let path = self.image_file(&format!("{}.{}", img.id, ext_for_mime(&img.mime)));
+                self.thumbs.queue(path, self.thumb_file(&img.id));
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_rows(&self, chat: Option<&NewChat>, chat_id: &str, turns: &[NewTurn], events: &[UsageEvent]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let now = crate::time::now_ms();
+        if let Some(c) = chat {
+            tx.execute(
+                "INSERT INTO chats (id, title, model, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![c.id, c.title, c.model, now],
+            )
+            .map_err(Error::db("insert chat"))?;
+        } else {
+            let n = tx
+                .execute("UPDATE chats SET updated_at = ?2 WHERE id = ?1", params![chat_id, now])
+                .map_err(Error::db("update chat"))?;
+            if n == 0 {
+                return Err(Error::NotFound { what: "chat", id: chat_id.to_string() });
+            }
+        }
+        for t in turns {
+            let refs = serde_json::to_string(&t.reference_hashes).unwrap_or_else(|_| "[]".into());
+            let grounding = t.grounding.as_ref().map(|g| g.to_string());
+            let usage = t.usage_json.as_ref().map(|u| u.to_string());
+            tx.execute(
+                "INSERT INTO turns (id, chat_id, parent_turn_id, prompt, reference_hashes, params, model_content, text, \
+                 thoughts, grounding, usage, finish_reason, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                params![
+                    t.id, chat_id, t.parent_turn_id, t.prompt, refs, t.params_json, t.model_content, t.text,
+                    t.thoughts, grounding, usage, t.finish_reason, t.created_at
+                ],
+            )
+            .map_err(Error::db("insert turn"))?;
+            let n_images = t.images.len().max(1) as i64;
+            for img in &t.images {
+                // The turn's billed tokens are shared evenly by its images.
+                let total = t.usage.total_tokens / n_images;
+                let cost = crate::cost::price(total, self.price_per_million);
+                tx.execute(
+                    "INSERT INTO images (id, chat_id, turn_id, file_name, sha256, mime, width, height, bytes, prompt, model, \
+                     params, reference_hashes, text, thoughts, grounding, usage, image_tokens, total_tokens, cost, \
+                     finish_reason, created_at, has_grounding) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)",
+                    params![
+                        img.id,
+                        chat_id,
+                        t.id,
+                        format!("{}.{}", img.id, ext_for_mime(&img.mime)),
+                        img.sha256,
+                        img.mime,
+                        img.width,
+                        img.height,
+                        img.bytes.len() as i64,
+                        t.prompt,
+                        t.model,
+                        t.params_json,
+                        refs,
+                        t.text,
+                        t.thoughts,
+                        grounding,
+                        usage,
+                        img.image_tokens,
+                        total,
+                        cost,
+                        t.finish_reason,
+                        t.created_at,
+                        t.grounding.as_ref().is_some_and(|g| !g.is_null()) as i64,
+                    ],
+                )
+                .map_err(Error::db("insert image"))?;
+            }
+        }
+        insert_events(&tx, events)?;
+        tx.commit().map_err(Error::db("commit generation"))?;
+        Ok(())
+    }
+
+    /// Records billed attempts that produced nothing to save (blocked, no image).
+    pub fn record_usage(&self, events: &[UsageEvent]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        insert_events(&tx, events)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The file name of an image row.
+    pub fn image_file_name(&self, id: &str) -> Result<String> {
+        self.conn()
+            .query_row("SELECT file_name FROM images WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound { what: "image", id: id.to_string() })
+    }
+}
+
+fn insert_events(tx: &rusqlite::Transaction<'_>, events: &[UsageEvent]) -> Result<()> {
+    for e in events {
+        tx.execute(
+            "INSERT INTO usage_events (at, model, chat_id, turn_id, outcome, images, prompt_tokens, output_tokens, \
+             thought_tokens, total_tokens) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+            params![
+                e.at,
+                e.model,
+                e.chat_id,
+                e.turn_id,
+                e.outcome,
+                e.images,
+                e.usage.prompt_tokens,
+                e.usage.output_tokens,
+                e.usage.thought_tokens,
+                e.usage.total_tokens
+            ],
+        )
+        .map_err(Error::db("insert usage event"))?;
+    }
+    Ok(())
+}
+
+/// Connection settings, outside migrations: `journal_mode` cannot change inside a transaction and
+/// `foreign_keys` is a no-op there.
+pub fn configure(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(Error::db("PRAGMA journal_mode=WAL"))?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(Error::db("PRAGMA synchronous"))?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(Error::db("PRAGMA foreign_keys"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(Error::db("busy_timeout"))?;
+    Ok(())
+}
+
+/// Removes a file, ignoring "not found".
+pub(crate) fn remove_if_exists(p: &Path) -> Result<()> {
+    match fs::remove_file(p) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("cannot delete", p, e)),
+    }
+}

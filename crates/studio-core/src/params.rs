@@ -1,0 +1,211 @@
+//! Generation parameters and their validation against the capability table.
+//!
+//! `validate` runs before anything is sent; its messages name the model, the refused value and every value
+//! the model offers, so the user (or a script) can fix the request without reading docs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::capabilities::{self, ModelCapabilities, SearchType, DEFAULT_MODEL};
+use crate::error::{Error, Result};
+
+/// Most variations one request may ask for (each is a separate API call).
+pub const MAX_COUNT: u32 = 8;
+
+/// Google Search grounding switches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct SearchParams {
+    pub web: bool,
+    pub image: bool,
+}
+
+impl SearchParams {
+    pub fn any(&self) -> bool {
+        self.web || self.image
+    }
+}
+
+/// Everything that shapes one generation, besides the prompt and references.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct GenerateParams {
+    pub model: String,
+    /// e.g. "16:9"; `None` lets the API match the input image or use 1:1.
+    pub aspect_ratio: Option<String>,
+    /// "512", "1K", "2K" or "4K" (exact case); `None` = the model's default.
+    pub image_size: Option<String>,
+    /// "minimal" or "high" where the model offers a choice.
+    pub thinking_level: Option<String>,
+    /// Return thought summaries and interim thought images.
+    pub include_thoughts: bool,
+    pub search: SearchParams,
+    /// `responseModalities: ["IMAGE"]` instead of text and image.
+    pub images_only: bool,
+    /// Variations: this many parallel requests (the API refuses more than one candidate per request).
+    pub count: u32,
+}
+
+impl Default for GenerateParams {
+    fn default() -> Self {
+        GenerateParams {
+            model: DEFAULT_MODEL.to_string(),
+            aspect_ratio: None,
+            image_size: None,
+            thinking_level: None,
+            include_thoughts: false,
+            search: SearchParams::default(),
+            images_only: false,
+            count: 1,
+        }
+    }
+}
+
+fn offers(list: &[String]) -> String {
+    list.join(", ")
+}
+
+/// Checks `params` (and the number of references) against the model's capabilities.
+pub fn validate(params: &GenerateParams, reference_count: usize) -> Result<ModelCapabilities> {
+    let table = capabilities::capabilities();
+    let Some(caps) = table.iter().find(|m| m.id == params.model) else {
+        let ids: Vec<String> = table.iter().map(|m| m.id.clone()).collect();
+        return Err(Error::InvalidParams(format!(
+            "unknown model \"{}\"; the models are {}",
+            params.model,
+            offers(&ids)
+        )));
+    };
+    let m = &caps.id;
+    if let Some(r) = &params.aspect_ratio {
+        if !caps.aspect_ratios.contains(r) {
+            return Err(Error::InvalidParams(format!(
+                "{m} has no aspect ratio {r}; it offers {}",
+                offers(&caps.aspect_ratios)
+            )));
+        }
+    }
+    if let Some(s) = &params.image_size {
+        if caps.image_sizes.is_empty() {
+            return Err(Error::InvalidParams(format!(
+                "{m} has no image size choice (it always renders about 1024 px); leave the size unset"
+            )));
+        }
+        if !caps.image_sizes.contains(s) {
+            let hint = if caps.image_sizes.iter().any(|x| x.eq_ignore_ascii_case(s)) {
+                " (sizes are case-sensitive: upper-case K)"
+            } else {
+                ""
+            };
+            return Err(Error::InvalidParams(format!(
+                "{m} has no image size {s}{hint}; it offers {}",
+                offers(&caps.image_sizes)
+            )));
+        }
+    }
+    if let Some(t) = &params.thinking_level {
+        if caps.thinking_levels.is_empty() {
+            let why = if caps.thinks { "it always thinks, at a level it chooses" } else { "it does not think" };
+            return Err(Error::InvalidParams(format!(
+                "{m} has no thinking level choice ({why}); leave it unset"
+            )));
+        }
+        if !caps.thinking_levels.contains(t) {
+            return Err(Error::InvalidParams(format!(
+                "{m} has no thinking level {t}; it offers {}",
+                offers(&caps.thinking_levels)
+            )));
+        }
+    }
+    if params.include_thoughts && !caps.supports_thoughts {
+        return Err(Error::InvalidParams(format!("{m} does not think, so it has no thoughts to show")));
+    }
+    let names = |ts: &[SearchType]| {
+        let v: Vec<String> = ts
+            .iter()
+            .map(|t| match t {
+                SearchType::Web => "web".to_string(),
+                SearchType::Image => "image".to_string(),
+            })
+            .collect();
+        if v.is_empty() { "none".to_string() } else { v.join(", ") }
+    };
+    if params.search.web && !caps.supports_search(SearchType::Web) {
+        return Err(Error::InvalidParams(format!(
+            "{m} has no Google Search grounding; search types offered: {}",
+            names(&caps.search_types)
+        )));
+    }
+    if params.search.image && !caps.supports_search(SearchType::Image) {
+        return Err(Error::InvalidParams(format!(
+            "{m} has no image search grounding; search types offered: {} (image search is on {DEFAULT_MODEL})",
+            names(&caps.search_types)
+        )));
+    }
+    if params.count == 0 || params.count > MAX_COUNT {
+        return Err(Error::InvalidParams(format!(
+            "count must be between 1 and {MAX_COUNT} (each variation is one request); {} was given",
+            params.count
+        )));
+    }
+    let given = reference_count as u32;
+    if given > caps.max_reference_images {
+        return Err(Error::TooManyReferences {
+            model: m.clone(),
+            max: caps.max_reference_images,
+            given,
+            excess: given - caps.max_reference_images,
+        });
+    }
+    Ok(caps.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(model: &str) -> GenerateParams {
+        GenerateParams { model: model.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn ratio_message_lists_what_is_offered() {
+        let mut x = p("gemini-3-pro-image-preview");
+        x.aspect_ratio = Some("1:8".into());
+        let e = validate(&x, 0).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "gemini-3-pro-image-preview has no aspect ratio 1:8; it offers 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9"
+        );
+    }
+
+    #[test]
+    fn lower_case_size_is_refused_with_a_hint() {
+        let mut x = p(DEFAULT_MODEL);
+        x.image_size = Some("1k".into());
+        assert!(validate(&x, 0).unwrap_err().to_string().contains("upper-case K"));
+    }
+
+    #[test]
+    fn no_size_on_25_and_no_512_on_pro() {
+        let mut x = p("gemini-2.5-flash-image");
+        x.image_size = Some("1K".into());
+        assert!(validate(&x, 0).is_err());
+        let mut y = p("gemini-3-pro-image-preview");
+        y.image_size = Some("512".into());
+        assert!(validate(&y, 0).is_err());
+        y.image_size = Some("4K".into());
+        assert!(validate(&y, 14).is_ok());
+        assert!(matches!(validate(&y, 15), Err(Error::TooManyReferences { excess: 1, .. })));
+    }
+
+    #[test]
+    fn image_search_only_on_31() {
+        let mut x = p("gemini-3-pro-image-preview");
+        x.search.image = true;
+        assert!(validate(&x, 0).is_err());
+        x.model = DEFAULT_MODEL.into();
+        assert!(validate(&x, 0).is_ok());
+    }
+}

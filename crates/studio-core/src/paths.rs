@@ -1,0 +1,168 @@
+//! The data directory: where it is, its layout, and atomic file writes.
+//!
+//! Layout: `gallery.sqlite` (WAL), `images/` (generated images, byte-for-byte as received), `thumbs/`,
+//! `refs/` (request-ready reference images by content hash, so chats resume after the originals move) and
+//! `tmp/` (interim thought images and in-flight temp files; emptied at open).
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The environment variable that overrides the data dir (tests, the CLI, portable installs).
+pub const DATA_DIR_ENV: &str = "BANANA_STUDIO_DATA_DIR";
+/// The app identifier, also the data dir's name (as Tauri's `app_data_dir` names it).
+pub const APP_ID: &str = "studio.banana.app";
+
+/// `BANANA_STUDIO_DATA_DIR` when set, else the OS app-data dir: `$XDG_DATA_HOME/studio.banana.app` or
+/// `~/.local/share/studio.banana.app` on Linux, `~/Library/Application Support/studio.banana.app` on macOS,
+/// `%APPDATA%\studio.banana.app` on Windows. Same place the desktop app uses, so both share one gallery.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    if cfg!(windows) {
+        if let Some(a) = std::env::var_os("APPDATA").filter(|d| !d.is_empty()) {
+            return PathBuf::from(a).join(APP_ID);
+        }
+    }
+    let home = std::env::var_os("HOME").filter(|d| !d.is_empty()).map(PathBuf::from);
+    if cfg!(target_os = "macos") {
+        if let Some(h) = home {
+            return h.join("Library/Application Support").join(APP_ID);
+        }
+    }
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(x).join(APP_ID);
+    }
+    match home {
+        Some(h) => h.join(".local/share").join(APP_ID),
+        None => PathBuf::from(".").join(APP_ID),
+    }
+}
+
+/// The resolved layout of one data dir.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    pub root: PathBuf,
+    pub db: PathBuf,
+    pub images: PathBuf,
+    pub thumbs: PathBuf,
+    pub refs: PathBuf,
+    pub tmp: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        let root = root.into();
+        DataDir {
+            db: root.join("gallery.sqlite"),
+            images: root.join("images"),
+            thumbs: root.join("thumbs"),
+            refs: root.join("refs"),
+            tmp: root.join("tmp"),
+            root,
+        }
+    }
+
+    /// Creates every directory.
+    pub fn create(&self) -> Result<()> {
+        for d in [&self.root, &self.images, &self.thumbs, &self.refs, &self.tmp] {
+            fs::create_dir_all(d).map_err(|e| Error::io("cannot create directory", d, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// The file extension for an image MIME type.
+pub fn ext_for_mime(mime: &str) -> &'static str {
+    match mime.to_ascii_lowercase().as_str() {
+        "image/png" => "png",
+        "image/jpeg" | "image/jpg" => "jpg",
+        "image/webp" => "webp",
+        "image/heic" => "heic",
+        "image/heif" => "heif",
+        "image/gif" => "gif",
+        _ => "bin",
+    }
+}
+
+/// MIME type for a stored file's extension (the inverse of [`ext_for_mime`]).
+pub fn mime_for_ext(ext: &str) -> &'static str {
+    match ext {
+        "png" => "image/png",
+        "jpg" => "image/jpeg",
+        "webp" => "image/webp",
+        "heic" => "image/heic",
+        "heif" => "image/heif",
+        "gif" => "image/gif",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, rename, fsync of the
+/// directory. Readers see the old state or the whole new file, never a half file.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().ok_or_else(|| Error::Other(format!("{} has no parent directory", path.display())))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.{:08x}.tmp", fastrand::u32(..)));
+    let write = || -> std::io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        Ok(())
+    };
+    if let Err(e) = write() {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io("cannot write", &tmp, e));
+    }
+    if let Err(e) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io("cannot rename into place", path, e));
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+/// fsync a directory so a rename survives power loss (a no-op where directories cannot be opened).
+pub fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// A sortable unique id: `prefix` + 12 hex digits of milliseconds + 8 random hex digits.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}{:012x}{:08x}", crate::time::now_ms(), fastrand::u32(..))
+}
+
+/// Ids come from outside (IPC, CLI); only these characters may reach a file name.
+pub fn is_safe_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_file_and_leaves_no_temp() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.png");
+        atomic_write(&p, b"one").unwrap();
+        atomic_write(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn ids_are_safe() {
+        assert!(is_safe_id(&new_id("img_")));
+        assert!(!is_safe_id("../etc"));
+        assert!(!is_safe_id(""));
+    }
+}

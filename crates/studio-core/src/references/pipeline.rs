@@ -1,0 +1,293 @@
+//! Turning a user's file into a request-ready reference image: sniff the format, prove it is a real image
+//! (full decode), apply the EXIF orientation, and re-encode only when needed.
+//!
+//! A file is passed through byte-for-byte when it is already upright, within [`MAX_LONG_EDGE`] and within
+//! [`PER_REFERENCE_BUDGET`]. Otherwise it is downscaled (fast area-averaging `thumbnail`, then halving
+//! steps while over budget), rotated *after* the downscale (cheaper: fewer pixels to move), and re-encoded:
+//! PNG when it has transparency (alpha kept), else JPEG at quality 90.
+//!
+//! HEIC/HEIF: no decoder is available in this build (libheif is not a dependency), so those files are
+//! verified structurally instead, by their ISO-BMFF `ftyp` box and a HEIF brand (`heic`, `heix`, `hevc`,
+//! `mif1`, ...), and passed through unchanged; their pixel size comes from the `ispe` property when present.
+//! They cannot be rotated or downscaled, so one over the budget is refused with advice to convert it.
+
+use std::io::Cursor;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// The API's limit on a whole inline request (base64 included).
+pub const INLINE_LIMIT_BYTES: usize = 20 * 1000 * 1000;
+/// Most reference images any model takes.
+pub const MAX_REFERENCES: usize = 14;
+/// Raw bytes one reference may take so that 14 of them, base64-encoded (x4/3), plus ~2 MB of prompt and
+/// history stay under [`INLINE_LIMIT_BYTES`].
+pub const PER_REFERENCE_BUDGET: usize = (INLINE_LIMIT_BYTES - 2_000_000) * 3 / 4 / MAX_REFERENCES;
+/// Longest edge of a re-encoded reference. Larger inputs only add upload time and size: 2048 px keeps
+/// detail for likeness and text while 14 of them fit the inline limit.
+pub const MAX_LONG_EDGE: u32 = 2048;
+/// JPEG quality for re-encoded references.
+pub const JPEG_QUALITY: u8 = 90;
+
+/// An input format the API accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Png,
+    Jpeg,
+    Webp,
+    Heic,
+    Heif,
+}
+
+impl InputFormat {
+    pub fn mime(self) -> &'static str {
+        match self {
+            InputFormat::Png => "image/png",
+            InputFormat::Jpeg => "image/jpeg",
+            InputFormat::Webp => "image/webp",
+            InputFormat::Heic => "image/heic",
+            InputFormat::Heif => "image/heif",
+        }
+    }
+}
+
+/// Identifies the format from the file's first bytes (never from its name).
+pub fn sniff(bytes: &[u8]) -> Option<InputFormat> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(InputFormat::Png);
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(InputFormat::Jpeg);
+    }
+    if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some(InputFormat::Webp);
+    }
+    heif_brand(bytes)
+}
+
+/// HEIF family check on the ISO-BMFF `ftyp` box: major brand or any compatible brand.
+fn heif_brand(bytes: &[u8]) -> Option<InputFormat> {
+    if bytes.len() < 16 || &bytes[4..8] != b"ftyp" {
+        return None;
+    }
+    let size = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+    if size < 16 || size > bytes.len() || size > 4096 {
+        return None;
+    }
+    let classify = |b: &[u8]| -> Option<InputFormat> {
+        match b {
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"hevm" | b"hevs" => Some(InputFormat::Heic),
+            b"mif1" | b"msf1" | b"heif" => Some(InputFormat::Heif),
+            _ => None,
+        }
+    };
+    let major = classify(&bytes[8..12]);
+    if major.is_some() {
+        return major;
+    }
+    // Compatible brands follow the major brand and minor version.
+    let mut found = None;
+    for b in bytes[16..size].chunks_exact(4) {
+        match classify(b) {
+            Some(InputFormat::Heic) => return Some(InputFormat::Heic),
+            Some(f) => found = Some(f),
+            None => {}
+        }
+    }
+    found
+}
+
+/// Largest `ispe` (image spatial extents) property in a HEIF file: the primary image's size.
+fn heif_size(bytes: &[u8]) -> (u32, u32) {
+    let scan = &bytes[..bytes.len().min(1 << 20)];
+    let mut best = (0u32, 0u32);
+    let mut i = 4;
+    while i + 16 <= scan.len() {
+        if &scan[i..i + 4] == b"ispe" {
+            let w = u32::from_be_bytes([scan[i + 8], scan[i + 9], scan[i + 10], scan[i + 11]]);
+            let h = u32::from_be_bytes([scan[i + 12], scan[i + 13], scan[i + 14], scan[i + 15]]);
+            if u64::from(w) * u64::from(h) > u64::from(best.0) * u64::from(best.1) && w < 65_536 && h < 65_536 {
+                best = (w, h);
+            }
+            i += 16;
+        } else {
+            i += 1;
+        }
+    }
+    best
+}
+
+/// A reference ready to send.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// SHA-256 (hex) of the ORIGINAL bytes: the dedup key.
+    pub hash: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    /// Whether the bytes differ from the original (rotated, downscaled or re-encoded).
+    pub reencoded: bool,
+}
+
+/// Why a file was refused (the caller adds the file name).
+pub type Refusal = String;
+
+/// SHA-256 of bytes, hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Prepares one reference (see the module docs for the policy).
+pub fn prepare(original: &[u8]) -> Result<Prepared, Refusal> {
+    prepare_with(original, PER_REFERENCE_BUDGET, MAX_LONG_EDGE)
+}
+
+/// [`prepare`] with an explicit byte budget and edge cap (tests, benchmarks).
+pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Prepared, Refusal> {
+    if original.is_empty() {
+        return Err("the file is empty".into());
+    }
+    let hash = content_hash(original);
+    let Some(format) = sniff(original) else {
+        return Err("not a PNG, JPEG, WebP, HEIC or HEIF image".into());
+    };
+    if matches!(format, InputFormat::Heic | InputFormat::Heif) {
+        if original.len() > budget {
+            return Err(format!(
+                "HEIC/HEIF files cannot be downscaled here and this one is {:.1} MB (limit {:.1} MB): convert it to JPEG",
+                original.len() as f64 / 1e6,
+                budget as f64 / 1e6
+            ));
+        }
+        let (width, height) = heif_size(original);
+        return Ok(Prepared { hash, mime: format.mime(), bytes: original.to_vec(), width, height, reencoded: false });
+    }
+    let image_format = match format {
+        InputFormat::Png => ImageFormat::Png,
+        InputFormat::Jpeg => ImageFormat::Jpeg,
+        _ => ImageFormat::WebP,
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(original), image_format);
+    // Photos up to 100 MP are fine; the default limits would refuse some panoramas.
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(1 << 30);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|e| format!("not a readable image ({e})"))?;
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| format!("corrupt image data ({e})"))?;
+    let (w0, h0) = (img.width(), img.height());
+    let upright = orientation == image::metadata::Orientation::NoTransforms;
+    if upright && original.len() <= budget && w0.max(h0) <= max_edge {
+        return Ok(Prepared { hash, mime: format.mime(), bytes: original.to_vec(), width: w0, height: h0, reencoded: false });
+    }
+    let has_alpha = img.color().has_alpha() && has_transparency(&img);
+    if !has_alpha && img.color() != image::ColorType::Rgb8 && img.color() != image::ColorType::L8 {
+        img = DynamicImage::ImageRgb8(img.to_rgb8());
+    }
+    let mut edge = max_edge.min(w0.max(h0));
+    loop {
+        let mut scaled = if w0.max(h0) > edge { img.thumbnail(edge, edge) } else { img.clone() };
+        scaled.apply_orientation(orientation);
+        let (bytes, mime) = encode(&scaled, has_alpha)?;
+        if bytes.len() <= budget || edge <= 256 {
+            return Ok(Prepared { hash, mime, width: scaled.width(), height: scaled.height(), bytes, reencoded: true });
+        }
+        edge = edge * 3 / 4;
+    }
+}
+
+fn has_transparency(img: &DynamicImage) -> bool {
+    match img {
+        DynamicImage::ImageRgba8(b) => b.pixels().any(|p| p.0[3] != 255),
+        DynamicImage::ImageLumaA8(b) => b.pixels().any(|p| p.0[1] != 255),
+        other => other.to_rgba8().pixels().any(|p| p.0[3] != 255),
+    }
+}
+
+fn encode(img: &DynamicImage, alpha: bool) -> Result<(Vec<u8>, &'static str), Refusal> {
+    let mut out = Vec::with_capacity(512 * 1024);
+    if alpha {
+        let rgba = img.to_rgba8();
+        PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Adaptive)
+            .write_image(rgba.as_raw(), rgba.width(), rgba.height(), image::ExtendedColorType::Rgba8)
+            .map_err(|e| format!("re-encoding failed ({e})"))?;
+        Ok((out, "image/png"))
+    } else {
+        JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+            .encode_image(img)
+            .map_err(|e| format!("re-encoding failed ({e})"))?;
+        Ok((out, "image/jpeg"))
+    }
+}
+
+use image::ImageEncoder as _;
+
+/// Prepares many references in parallel (rayon, one image per core).
+pub fn prepare_all(originals: &[Vec<u8>]) -> Vec<Result<Prepared, Refusal>> {
+    originals.par_iter().map(|b| prepare(b)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+        let mut out = Vec::new();
+        JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).unwrap();
+        out
+    }
+
+    #[test]
+    fn small_upright_jpeg_passes_through() {
+        let b = jpeg(64, 32);
+        let p = prepare(&b).unwrap();
+        assert!(!p.reencoded);
+        assert_eq!(p.bytes, b);
+        assert_eq!((p.width, p.height), (64, 32));
+    }
+
+    #[test]
+    fn large_image_is_downscaled() {
+        let b = jpeg(3000, 1000);
+        let p = prepare_with(&b, 10_000_000, 1000).unwrap();
+        assert!(p.reencoded);
+        assert_eq!((p.width, p.height), (1000, 333));
+    }
+
+    #[test]
+    fn alpha_is_kept_as_png() {
+        let img = image::RgbaImage::from_fn(300, 200, |x, _| image::Rgba([1, 2, 3, (x % 256) as u8]));
+        let mut b = Vec::new();
+        img.write_to(&mut Cursor::new(&mut b), ImageFormat::Png).unwrap();
+        let p = prepare_with(&b, 10_000_000, 100).unwrap();
+        assert_eq!(p.mime, "image/png");
+        assert!(image::load_from_memory(&p.bytes).unwrap().color().has_alpha());
+    }
+
+    #[test]
+    fn garbage_and_truncated_are_refused() {
+        assert!(prepare(b"hello world, not an image").is_err());
+        let b = jpeg(200, 200);
+        assert!(prepare(&b[..b.len() / 2]).is_err());
+    }
+
+    #[test]
+    fn heic_brand_is_recognised() {
+        let mut b = Vec::new();
+        b.extend_from_slice(&24u32.to_be_bytes());
+        b.extend_from_slice(b"ftypmif1\0\0\0\0mif1heic");
+        b.extend_from_slice(&[0, 0, 0, 20]);
+        b.extend_from_slice(b"ispe\0\0\0\0");
+        b.extend_from_slice(&4032u32.to_be_bytes());
+        b.extend_from_slice(&3024u32.to_be_bytes());
+        let p = prepare(&b).unwrap();
+        assert_eq!(p.mime, "image/heic");
+        assert_eq!((p.width, p.height), (4032, 3024));
+        assert!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0isomavc1").is_none());
+    }
+}
