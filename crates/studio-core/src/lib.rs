@@ -32,6 +32,8 @@ pub use params::{GenerateParams, SearchParams};
 pub use paths::default_data_dir;
 pub use references::ReferenceInfo;
 
+pub use gemini::RetryPolicy;
+
 use gallery::store::Store;
 
 /// Google's API base URL.

@@ -166,6 +166,9 @@ pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Pre
         let (width, height) = heif_size(original);
         return Ok(Prepared { hash, mime: format.mime(), bytes: original.to_vec(), width, height, reencoded: false });
     }
+    if format == InputFormat::Jpeg && !jpeg_is_complete(original) {
+        return Err("the JPEG data is cut short (no end-of-image marker after the last scan)".into());
+    }
     let image_format = match format {
         InputFormat::Png => ImageFormat::Png,
         InputFormat::Jpeg => ImageFormat::Jpeg,
@@ -197,6 +200,18 @@ pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Pre
             return Ok(Prepared { hash, mime, width: scaled.width(), height: scaled.height(), bytes, reencoded: true });
         }
         edge = edge * 3 / 4;
+    }
+}
+
+/// A truncated JPEG still decodes (the decoder fills the rest with grey), so completeness is checked on the
+/// markers: the last end-of-image (`FFD9`) must come after the last start-of-scan (`FFDA`). In entropy-coded
+/// data `FF` is always followed by `00` or a restart marker, so neither pair appears by accident; an EXIF
+/// thumbnail's own `FFD9` comes before the main image's scans.
+fn jpeg_is_complete(b: &[u8]) -> bool {
+    let last = |m: u8| b.windows(2).rposition(|w| w[0] == 0xFF && w[1] == m);
+    match (last(0xDA), last(0xD9)) {
+        (Some(sos), Some(eoi)) => eoi > sos,
+        _ => false,
     }
 }
 
