@@ -2,7 +2,31 @@
 //! one (see `capabilities/default.json` and `permissions/app.toml`).
 
 /// Every command the webview may call. Keep in step with `collect_commands!` in `src/bindings.rs`.
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "capabilities",
+    "open_external",
+    "reveal_image",
+    "set_api_key",
+    "clear_api_key",
+    "validate_params",
+    "estimate_cost",
+    "generate",
+    "cancel_generation",
+    "import_reference_paths",
+    "import_reference_bytes",
+    "reference_info",
+    "reference_from_image",
+    "gallery_list",
+    "gallery_get",
+    "gallery_set_favourite",
+    "gallery_trash",
+    "gallery_restore",
+    "gallery_delete",
+    "gallery_export",
+    "chat_list",
+    "chat_show",
+];
 
 fn main() {
     // tauri.conf.json lives at the repository root (see README, "Layout"), so point the build at it.

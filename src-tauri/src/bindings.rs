@@ -5,8 +5,42 @@ use tauri_specta::{collect_commands, Builder};
 
 use crate::commands;
 
+/// Commands that take a raw binary body; tauri-specta cannot describe those, so they are routed beside it.
+pub const RAW_COMMANDS: &[&str] = &["import_reference_bytes"];
+
 pub fn specta_builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new().commands(collect_commands![commands::app::app_info])
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+        commands::app::app_info,
+        commands::app::capabilities,
+        commands::app::open_external,
+        commands::app::reveal_image,
+        commands::settings::set_api_key,
+        commands::settings::clear_api_key,
+        commands::generate::validate_params,
+        commands::generate::estimate_cost,
+        commands::generate::generate,
+        commands::generate::cancel_generation,
+        commands::references::import_reference_paths,
+        commands::references::reference_info,
+        commands::references::reference_from_image,
+        commands::gallery::gallery_list,
+        commands::gallery::gallery_get,
+        commands::gallery::gallery_set_favourite,
+        commands::gallery::gallery_trash,
+        commands::gallery::gallery_restore,
+        commands::gallery::gallery_delete,
+        commands::gallery::gallery_export,
+        commands::chat::chat_list,
+        commands::chat::chat_show,
+    ])
+        // Returned by `import_reference_bytes`, which takes a raw body and so is not in the list above.
+        .typ::<studio_core::ReferenceInfo>()
+        // Our i64s are millisecond timestamps, byte sizes and token counts, all far below 2^53, so they are
+        // exact as JS numbers.
+        .dangerously_cast_bigints_to_number()
+        // One TS type per Rust type: our IPC types serialize and deserialize alike.
+        .disable_serde_phases()
 }
 
 /// Writes the TypeScript bindings to `path` (used by the freshness test, which also regenerates them).

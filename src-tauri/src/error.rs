@@ -1,18 +1,17 @@
 //! The one error type commands return. It reaches the UI as `{kind, message}` so the UI can branch on `kind`
-//! (for example `invalid_input`, `quota`, `blocked`) and show `message` to the person as it is.
+//! (for example `invalid_params`, `quota`, `blocked`, `cancelled`) and show `message` as it is.
 
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CommandError {
-    /// A stable machine-readable class of the failure.
+    /// A stable machine-readable class of the failure (studio-core's `Error::kind`, or the shell's own).
     pub kind: String,
     /// What went wrong and what to do, in plain words.
     pub message: String,
 }
 
 impl CommandError {
-    #[allow(dead_code)] // used by the commands that come with studio-core
     pub fn new(kind: &str, message: impl Into<String>) -> Self {
         CommandError { kind: kind.to_string(), message: message.into() }
     }
@@ -25,5 +24,11 @@ impl std::fmt::Display for CommandError {
 }
 
 impl std::error::Error for CommandError {}
+
+impl From<studio_core::Error> for CommandError {
+    fn from(e: studio_core::Error) -> Self {
+        CommandError { kind: e.kind().to_string(), message: e.to_string() }
+    }
+}
 
 pub type CommandResult<T> = Result<T, CommandError>;

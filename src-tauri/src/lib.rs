@@ -4,23 +4,31 @@
 mod bindings;
 mod commands;
 mod error;
+mod keystore;
 mod protocol;
 mod state;
 
-pub use bindings::specta_builder;
+use tauri::Manager;
 
 /// Starts the app. Called by `main`.
 pub fn run() {
     let builder = bindings::specta_builder();
-    let invoke_handler = builder.invoke_handler();
+    let typed = builder.invoke_handler();
+    let raw: Box<dyn Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync> =
+        Box::new(tauri::generate_handler![commands::references::import_reference_bytes]);
 
     let result = tauri::Builder::default()
-        .invoke_handler(invoke_handler)
+        .invoke_handler(move |invoke| {
+            if bindings::RAW_COMMANDS.contains(&invoke.message.command()) {
+                raw(invoke)
+            } else {
+                typed(invoke)
+            }
+        })
         .register_asynchronous_uri_scheme_protocol(protocol::SCHEME, protocol::handle)
         .setup(move |app| {
             builder.mount_events(app);
             let state = tauri::async_runtime::block_on(state::AppState::init())?;
-            use tauri::Manager;
             app.manage(state);
             Ok(())
         })

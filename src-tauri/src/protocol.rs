@@ -1,7 +1,7 @@
 //! The `studio://` URI scheme: how image bytes reach the webview without crossing JSON IPC.
 //!
-//! `studio://image/{id}`, `studio://thumb/{id}`, `studio://ref/{hash}` and `studio://demo/{name}` (bundled
-//! art). On Windows the webview spells the same URLs `http://studio.localhost/{kind}/{id}`; both forms parse.
+//! `studio://image/{id}`, `studio://thumb/{id}`, `studio://ref/{hash}`, `studio://thought/{id}` (interim
+//! thought images) and `studio://demo/{name}` (bundled art). On Windows the webview spells the same URLs `http://studio.localhost/{kind}/{id}`; both forms parse.
 //! Every file served must resolve inside the data folder: ids are checked for shape, and the resolved path is
 //! canonicalised and compared against the data folder, so `..` or an encoded separator cannot escape it.
 
@@ -22,6 +22,8 @@ pub enum Route {
     Image(String),
     Thumb(String),
     Reference(String),
+    /// An interim image the model drew while thinking (kept in the data folder's tmp/ until next start).
+    Thought(String),
     Demo(String),
 }
 
@@ -75,6 +77,7 @@ pub fn parse_route(uri: &str) -> Result<Route, ProtocolError> {
         "image" => Ok(Route::Image(id.to_string())),
         "thumb" => Ok(Route::Thumb(id.to_string())),
         "ref" => Ok(Route::Reference(id.to_string())),
+        "thought" => Ok(Route::Thought(id.to_string())),
         "demo" => Ok(Route::Demo(id.to_string())),
         _ => Err(bad()),
     }
@@ -103,14 +106,19 @@ fn mime_for(path: &Path) -> &'static str {
     }
 }
 
+fn find_with_any_extension(dir: &Path, stem: &str) -> Option<PathBuf> {
+    ["png", "jpg", "webp"].iter().map(|ext| dir.join(format!("{stem}.{ext}"))).find(|p| p.exists())
+}
+
 /// Resolves a route to bytes and a MIME type.
 fn serve(state: &AppState, route: Route) -> Result<(Vec<u8>, &'static str), ProtocolError> {
     let path = match route {
         Route::Demo(name) if name == "banana.png" => return Ok((DEMO_BANANA.to_vec(), "image/png")),
         Route::Demo(name) => return Err(ProtocolError::NotFound(name)),
-        Route::Image(id) => state.image_path(&id).ok_or(ProtocolError::NotFound(id))?,
-        Route::Thumb(id) => state.thumb_path(&id).ok_or(ProtocolError::NotFound(id))?,
-        Route::Reference(hash) => state.ref_path(&hash).ok_or(ProtocolError::NotFound(hash))?,
+        Route::Image(id) => state.studio().image_path(&id).map_err(|_| ProtocolError::NotFound(id))?,
+        Route::Thumb(id) => state.studio().thumb_path(&id).map_err(|_| ProtocolError::NotFound(id))?,
+        Route::Reference(hash) => state.studio().ref_path(&hash).map_err(|_| ProtocolError::NotFound(hash))?,
+        Route::Thought(id) => find_with_any_extension(&state.data_dir.join("tmp"), &id).ok_or(ProtocolError::NotFound(id))?,
     };
     let real = contained(&state.data_dir, &path)?;
     let bytes = std::fs::read(&real).map_err(|e| ProtocolError::Io(real.display().to_string(), e.to_string()))?;

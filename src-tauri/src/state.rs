@@ -1,7 +1,13 @@
-//! What the shell keeps for the app's lifetime: where data lives, which API it talks to, and in demo mode the
-//! in-process fake Gemini server that stands in for Google.
+//! What the shell keeps for the app's lifetime: where data lives, which API it talks to, the engine, running
+//! generations (so they can be cancelled), and in demo mode the in-process fake Gemini server.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use studio_core::{Studio, StudioConfig};
+
+use crate::keystore::{KeySource, KeyStore};
 
 /// Google's API base. `GEMINI_BASE_URL` overrides it (tests point the app at the fake this way).
 pub const GOOGLE_BASE_URL: &str = "https://generativelanguage.googleapis.com";
@@ -16,67 +22,92 @@ pub enum Mode {
     Demo,
 }
 
+/// The engine and how it was configured; swapped whole when the key changes.
+pub struct Engine {
+    pub studio: Arc<Studio>,
+    pub mode: Mode,
+    pub base_url: String,
+    pub key_source: KeySource,
+    /// Held so the demo server lives as long as the engine that uses it.
+    _demo_server: Option<gemini_fake::FakeGemini>,
+}
+
 pub struct AppState {
     pub data_dir: PathBuf,
-    pub base_url: String,
-    pub mode: Mode,
+    pub keys: KeyStore,
+    engine: RwLock<Arc<Engine>>,
+    /// Running generations by job id, so `cancel_generation` can stop one.
+    pub jobs: Mutex<HashMap<String, tokio::task::AbortHandle>>,
 }
 
 impl AppState {
-    pub async fn init() -> Result<AppState, Box<dyn std::error::Error>> {
+    pub async fn init() -> Result<AppState, String> {
         let data_dir = data_dir();
         std::fs::create_dir_all(&data_dir)
             .map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
-        let key = std::env::var("GEMINI_API_KEY").ok().filter(|k| !k.trim().is_empty());
-        let (mode, base_url, demo_server) = match key {
-            Some(_) => {
-                let base = std::env::var("GEMINI_BASE_URL")
-                    .ok()
-                    .filter(|b| !b.trim().is_empty())
-                    .unwrap_or_else(|| GOOGLE_BASE_URL.to_string());
-                (Mode::Live, base, None)
-            }
-            None => {
-                // TODO(issue 3): start the in-process fake server here.
-                (Mode::Demo, "http://127.0.0.1:0".to_string(), None::<()>)
-            }
-        };
-        let _ = demo_server;
-        Ok(AppState { data_dir, base_url, mode })
+        let keys = KeyStore::new(&data_dir);
+        let engine = build_engine(&data_dir, &keys).await?;
+        Ok(AppState { data_dir, keys, engine: RwLock::new(Arc::new(engine)), jobs: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn engine(&self) -> Arc<Engine> {
+        match self.engine.read() {
+            Ok(e) => Arc::clone(&e),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    pub fn studio(&self) -> Arc<Studio> {
+        Arc::clone(&self.engine().studio)
+    }
+
+    /// Rebuilds the engine after the key changed (demo <-> live).
+    pub async fn reload(&self) -> Result<(), String> {
+        let engine = Arc::new(build_engine(&self.data_dir, &self.keys).await?);
+        match self.engine.write() {
+            Ok(mut e) => *e = engine,
+            Err(poisoned) => *poisoned.into_inner() = engine,
+        }
+        Ok(())
     }
 }
 
-/// The data folder: `BANANA_STUDIO_DATA_DIR` wins (tests and the CLI use it), else the OS app-data folder.
+async fn build_engine(data_dir: &std::path::Path, keys: &KeyStore) -> Result<Engine, String> {
+    let (key, key_source) = keys.current();
+    let (mode, base_url, demo_server) = match key {
+        Some(_) => (Mode::Live, configured_base_url(), None),
+        None => {
+            let fake = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig::default())
+                .await
+                .map_err(|e| format!("cannot start the offline demo server: {e}"))?;
+            (Mode::Demo, fake.base_url(), Some(fake))
+        }
+    };
+    let studio = Studio::open(StudioConfig {
+        data_dir: data_dir.to_path_buf(),
+        api_key: key.or_else(|| Some("demo".to_string())),
+        base_url: base_url.clone(),
+        price_per_million_tokens: price_per_million(),
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(Engine { studio: Arc::new(studio), mode, base_url, key_source, _demo_server: demo_server })
+}
+
+/// `GEMINI_BASE_URL` when set, else Google's.
+pub fn configured_base_url() -> String {
+    std::env::var("GEMINI_BASE_URL")
+        .ok()
+        .filter(|b| !b.trim().is_empty())
+        .unwrap_or_else(|| GOOGLE_BASE_URL.to_string())
+}
+
+/// `BANANA_STUDIO_PRICE_PER_MTOK`: the price per million tokens shown next to token costs.
+fn price_per_million() -> Option<f64> {
+    std::env::var("BANANA_STUDIO_PRICE_PER_MTOK").ok().and_then(|p| p.trim().parse().ok())
+}
+
+/// The data folder: `BANANA_STUDIO_DATA_DIR` wins (tests and the CLI use it), else the OS app-data folder
+/// (the same one the `banana` CLI uses, so both share one gallery).
 pub fn data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("BANANA_STUDIO_DATA_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("studio.banana.desktop")
-}
-
-impl AppState {
-    /// Where a gallery image lives. Filled in by studio-core's gallery; until then nothing resolves.
-    pub fn image_path(&self, id: &str) -> Option<PathBuf> {
-        find_with_any_extension(&self.data_dir.join("images"), id)
-    }
-
-    pub fn thumb_path(&self, id: &str) -> Option<PathBuf> {
-        find_with_any_extension(&self.data_dir.join("thumbs"), id)
-    }
-
-    pub fn ref_path(&self, hash: &str) -> Option<PathBuf> {
-        find_with_any_extension(&self.data_dir.join("refs"), hash)
-    }
-}
-
-fn find_with_any_extension(dir: &std::path::Path, stem: &str) -> Option<PathBuf> {
-    ["png", "jpg", "webp", "heic", "heif"]
-        .iter()
-        .map(|ext| dir.join(format!("{stem}.{ext}")))
-        .find(|p| p.exists())
+    studio_core::default_data_dir()
 }

@@ -1,9 +1,10 @@
-//! Facts about the running app the UI shows in its status bar and settings.
+//! Facts about the running app, the capability table, and opening links in the system browser.
 
 use serde::Serialize;
 use tauri::State;
 
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
+use crate::keystore::KeySource;
 use crate::state::{AppState, Mode};
 
 #[derive(Debug, Serialize, specta::Type)]
@@ -16,17 +17,56 @@ pub struct AppInfo {
     pub api_base_url: String,
     /// Whether an API key is set. The key itself never reaches the webview.
     pub has_api_key: bool,
+    pub key_source: KeySource,
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
+    let engine = state.engine();
     Ok(AppInfo {
         name: "Banana Studio".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         data_dir: state.data_dir.display().to_string(),
-        mode: state.mode,
-        api_base_url: state.base_url.clone(),
-        has_api_key: state.mode == Mode::Live,
+        mode: engine.mode,
+        api_base_url: engine.base_url.clone(),
+        has_api_key: engine.mode == Mode::Live,
+        key_source: engine.key_source,
     })
+}
+
+/// What every model allows: the single source of truth the controls are built from.
+#[tauri::command]
+#[specta::specta]
+pub fn capabilities() -> Vec<studio_core::ModelCapabilities> {
+    studio_core::capabilities()
+}
+
+/// Opens an http(s) link (a grounding source, the search chip's target) in the system browser.
+#[tauri::command]
+#[specta::specta]
+pub fn open_external(url: String) -> CommandResult<()> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 4096 {
+        return Err(CommandError::new("invalid_link", format!("not a web link: {url}")));
+    }
+    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    std::process::Command::new(opener)
+        .arg(&url)
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| CommandError::new("open_failed", format!("could not open {url} in the browser: {e}")))
+}
+
+/// Shows a gallery image in the system file manager.
+#[tauri::command]
+#[specta::specta]
+pub fn reveal_image(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    let path = state.studio().image_path(&id)?;
+    let folder = path.parent().unwrap_or(&state.data_dir).to_path_buf();
+    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    std::process::Command::new(opener)
+        .arg(&folder)
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| CommandError::new("open_failed", format!("could not open {}: {e}", folder.display())))
 }

@@ -1,3 +1,8 @@
 //! Tauri commands, one file per area. Each stays thin: parse, call studio-core, map the error.
 
 pub mod app;
+pub mod chat;
+pub mod gallery;
+pub mod generate;
+pub mod references;
+pub mod settings;

@@ -1,0 +1,74 @@
+//! Reference images: imported from dropped or picked file paths, or from raw bytes (paste, browser drags)
+//! sent as a binary IPC body, never as JSON. Each file succeeds or fails on its own, by name.
+
+use serde::Serialize;
+use tauri::ipc::{InvokeBody, Request};
+use tauri::State;
+
+use studio_core::ReferenceInfo;
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+/// One file's outcome: the stored reference, or why it was refused (the message names the file).
+#[derive(Debug, Serialize, specta::Type)]
+pub struct ReferenceImport {
+    pub name: String,
+    pub reference: Option<ReferenceInfo>,
+    pub error: Option<CommandError>,
+}
+
+/// Imports files by path (drag-and-drop from the file manager, the file picker). Runs in parallel.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_reference_paths(state: State<'_, AppState>, paths: Vec<String>) -> CommandResult<Vec<ReferenceImport>> {
+    let studio = state.studio();
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| std::path::Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.clone()))
+        .collect();
+    let results = studio.import_reference_files(paths.into_iter().map(Into::into).collect()).await;
+    Ok(names
+        .into_iter()
+        .zip(results)
+        .map(|(name, r)| match r {
+            Ok(info) => ReferenceImport { name, reference: Some(info), error: None },
+            Err(e) => ReferenceImport { name, reference: None, error: Some(e.into()) },
+        })
+        .collect())
+}
+
+/// Imports one image from a raw binary body (`invoke("import_reference_bytes", bytes, {headers:
+/// {"x-file-name": name}})`): pasted images and images dragged from other apps arrive as bytes.
+#[tauri::command]
+pub async fn import_reference_bytes(state: State<'_, AppState>, request: Request<'_>) -> CommandResult<ReferenceInfo> {
+    let name = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(|n| n.chars().take(200).collect::<String>())
+        .unwrap_or_else(|| "pasted image".to_string());
+    let bytes = match request.body() {
+        InvokeBody::Raw(bytes) => bytes.clone(),
+        InvokeBody::Json(_) => {
+            return Err(CommandError::new("invalid_reference", "image bytes must be sent as a binary body"))
+        }
+    };
+    Ok(state.studio().import_reference_bytes(bytes, &name).await?)
+}
+
+/// A stored reference's facts (for a reference reused from an earlier turn).
+#[tauri::command]
+#[specta::specta]
+pub fn reference_info(state: State<'_, AppState>, hash: String) -> CommandResult<ReferenceInfo> {
+    Ok(state.studio().reference(&hash)?)
+}
+
+/// Makes a gallery image usable as a reference (one click from any result).
+#[tauri::command]
+#[specta::specta]
+pub async fn reference_from_image(state: State<'_, AppState>, image_id: String) -> CommandResult<ReferenceInfo> {
+    let studio = state.studio();
+    let path = studio.image_path(&image_id)?;
+    Ok(studio.import_reference_file(&path).await?)
+}
