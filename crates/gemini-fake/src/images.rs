@@ -10,8 +10,8 @@
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{ExtendedColorType, ImageEncoder};
 
-/// Two noise bits per channel: invisible, but about 6 bits of entropy per pixel (12 MB at 4096x4096).
-const NOISE_MASK: u64 = 0x0303_0303_0303_0303;
+/// One noise bit in half the bytes: invisible, yet a 4096x4096 PNG weighs ~18 MB, like a real 4K answer.
+const NOISE_MASK: u64 = 0x0001_0100_0101_0001;
 
 fn hsv(h: f32, s: f32, v: f32) -> [f32; 3] {
     let h = (h.rem_euclid(1.0)) * 6.0;
@@ -46,7 +46,7 @@ pub fn render_rgb(w: u32, h: u32, seed: u64) -> Vec<u8> {
     let stripes = 5.0 + 10.0 * rng.f32();
     let (sx, sy, sr) = (0.2 + 0.6 * rng.f32(), 0.2 + 0.6 * rng.f32(), 0.12 + 0.15 * rng.f32());
 
-    let scale = if w * h >= 1_500_000 { 4 } else if w * h >= 200_000 { 2 } else { 1 };
+    let scale = if w * h >= 6_000_000 { 8 } else if w * h >= 1_500_000 { 4 } else if w * h >= 200_000 { 2 } else { 1 };
     let lw = w.div_ceil(scale);
     let lh = h.div_ceil(scale);
     let aspect = w as f32 / h as f32;
@@ -85,14 +85,19 @@ pub fn render_rgb(w: u32, h: u32, seed: u64) -> Vec<u8> {
     // within the deflate window and the PNG keeps a realistic size.
     let words_per_row = row_len / 8;
     let pool: Vec<u64> = (0..(1 << 16) + words_per_row).map(|_| rng.u64(..) & NOISE_MASK).collect();
-    for y in 0..h {
+    for line in out.chunks_exact_mut(row_len) {
         let off = rng.usize(..(1 << 16));
-        let noise = &pool[off..off + words_per_row];
-        let line = &mut out[y * row_len..y * row_len + words_per_row * 8];
-        for (chunk, n) in line.chunks_exact_mut(8).zip(noise) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            chunk.copy_from_slice(&(u64::from_ne_bytes(word) ^ n).to_ne_bytes());
+        // SAFETY: u64 has no invalid bit patterns, and align_to_mut only hands out the aligned middle.
+        let (head, words, tail) = unsafe { line.align_to_mut::<u64>() };
+        let mut noise = pool[off..off + words_per_row].iter();
+        for w in words.iter_mut() {
+            match noise.next() {
+                Some(n) => *w ^= n,
+                None => break,
+            }
+        }
+        for b in head.iter_mut().chain(tail.iter_mut()) {
+            *b ^= (off as u8) & 1;
         }
     }
     out
@@ -102,7 +107,7 @@ pub fn render_rgb(w: u32, h: u32, seed: u64) -> Vec<u8> {
 pub fn render_png(w: u32, h: u32, seed: u64) -> Vec<u8> {
     let rgb = render_rgb(w, h, seed);
     let mut png = Vec::with_capacity(rgb.len() / 3);
-    let encoder = PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Sub);
+    let encoder = PngEncoder::new_with_quality(&mut png, CompressionType::Level(1), FilterType::Sub);
     // Encoding an in-memory buffer whose length matches w*h*3 cannot fail; an empty PNG would be caught
     // by every client test, so no panic here.
     let _ = encoder.write_image(&rgb, w.max(1), h.max(1), ExtendedColorType::Rgb8);

@@ -140,7 +140,8 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
     // Image config.
     let ic = gc.get("imageConfig").cloned().unwrap_or(Value::Null);
     let mut size_index = model.default_size();
-    if let Some(size) = ic.get("imageSize").and_then(Value::as_str) {
+    // Proto3: an empty string is the default, i.e. "not set".
+    if let Some(size) = ic.get("imageSize").and_then(Value::as_str).filter(|s| !s.is_empty()) {
         if model.sizes.is_empty() {
             return Err(ApiError::invalid(format!(
                 "Setting image_size is not supported for {mname}: it only generates 1024-pixel-class images."
@@ -153,7 +154,7 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
             ))
         })?;
     }
-    let ratio_req = ic.get("aspectRatio").and_then(Value::as_str);
+    let ratio_req = ic.get("aspectRatio").and_then(Value::as_str).filter(|s| !s.is_empty());
     if let Some(r) = ratio_req {
         if !model.has_ratio(r) {
             return Err(ApiError::invalid(format!(

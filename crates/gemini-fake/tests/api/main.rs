@@ -1,0 +1,13 @@
+//! Integration tests of the fake over HTTP, in-process on 127.0.0.1 with a random port, using reqwest and
+//! raw JSON (never the gemini client crate: the fake is the witness the client is checked against).
+//! One test binary with modules, so the 2-core CI links once.
+
+mod common;
+mod fuzz;
+mod files;
+mod faults;
+mod generate;
+mod recording;
+mod replay;
+mod stream;
+mod validation;

@@ -1,0 +1,46 @@
+//! Every request is recorded as it went over the wire.
+
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn requests_are_recorded_in_order() {
+    let f = fake().await;
+    let body = prompt("record me");
+    generate(&f, NB1, &body).await;
+    client().get(format!("{}/v1beta/models?pageSize=5", f.base_url())).send().await.unwrap();
+    client().post(format!("{}/nowhere", f.base_url())).body("raw bytes").send().await.unwrap();
+    let rec = f.requests();
+    assert_eq!(rec.len(), 3);
+    assert_eq!(rec[0].method, "POST");
+    assert_eq!(rec[0].path, format!("/v1beta/models/{NB1}:generateContent"));
+    assert_eq!(rec[0].header("X-Goog-Api-Key"), Some(KEY));
+    assert_eq!(rec[0].json.as_ref().unwrap(), &body);
+    assert_eq!(rec[1].path, "/v1beta/models?pageSize=5");
+    assert_eq!(rec[1].method, "GET");
+    assert_eq!(&rec[2].body[..], b"raw bytes");
+    assert!(rec[2].json.is_none());
+    f.clear_requests();
+    assert!(f.requests().is_empty());
+    let _ = json!(null);
+}
+
+#[tokio::test]
+async fn v1_paths_are_served_too() {
+    // google-genai 3.x defaults to api_version v1 for the Gemini API.
+    let f = fake().await;
+    let r = send(&f, reqwest::Method::POST, &format!("/v1/models/{NB1}:generateContent"), Some(&prompt("x"))).await;
+    assert_eq!(r.status, 200);
+    let r = send(&f, reqwest::Method::POST, &format!("/v2/models/{NB1}:generateContent"), Some(&prompt("x"))).await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn shutdown_closes_the_port() {
+    let f = fake().await;
+    let base = f.base_url();
+    f.shutdown();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(client().get(format!("{base}/v1beta/models")).send().await.is_err());
+}
