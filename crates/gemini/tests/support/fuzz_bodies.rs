@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each fuzz target uses one of the bodies
 //! The fuzz bodies, shared by the `cargo fuzz` targets (`fuzz/fuzz_targets/*.rs`, which include this file)
 //! and by the bounded proptest fallback (`tests/fuzz_fallback.rs`), so both check the same properties.
 //! Each body must never panic on any input; it panics only when a property is broken.
