@@ -169,6 +169,11 @@ pub static SEARCH_TYPES: Msg = Msg {
 
 pub static EMPTY: Msg = Msg { type_name: "Empty", fields: &[] };
 
+pub static COUNT_TOKENS_REQUEST: Msg = Msg {
+    type_name: "CountTokensRequest",
+    fields: &[("contents", Kind::RepMsg(&CONTENT)), ("generateContentRequest", Kind::Msg(&REQUEST))],
+};
+
 pub static BATCH_REQUEST: Msg = Msg {
     type_name: "BatchGenerateContentRequest",
     fields: &[("batch", Kind::Msg(&BATCH))],
@@ -272,6 +277,14 @@ fn walk_msg(value: &Value, msg: &'static Msg, path: &str, errors: &mut Vec<(Stri
             continue;
         }
         let field_path = join(path, &snake(name));
+        if out.contains_key(*name) {
+            // Both spellings of one field: proto JSON refuses the second.
+            errors.push((
+                path.to_string(),
+                format!("Invalid JSON payload received. Duplicate field \"{key}\" at '{field_path}'."),
+            ));
+            continue;
+        }
         let nv = walk_kind(v, kind, &field_path, errors);
         out.insert((*name).to_string(), nv);
     }

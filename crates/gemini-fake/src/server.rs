@@ -149,8 +149,12 @@ async fn route(
                 return Err(unknown_path(path));
             }
             return match action {
-                "generateContent" => generate(s, version, model, body, false).await,
-                "streamGenerateContent" => generate(s, version, model, body, true).await,
+                "generateContent" => generate(s, version, model, body, None).await,
+                "streamGenerateContent" => {
+                    let sse = query_param(query, "alt") == Some("sse");
+                    generate(s, version, model, body, Some(sse)).await
+                }
+                "countTokens" => count_tokens(version, model, body),
                 "batchGenerateContent" => batch_create(s, version, model, body),
                 _ => Err(unknown_path(path)),
             };
@@ -263,9 +267,10 @@ fn pick_fault(s: &Shared, req: &validate::GenRequest, body: &[u8]) -> (Option<Fa
     (chosen, delay)
 }
 
-async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stream: bool) -> ApiResult<Response> {
+/// `stream`: None for generateContent, Some(true) for SSE, Some(false) for a streamed JSON array.
+async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stream: Option<bool>) -> ApiResult<Response> {
     let raw = parse_json(&body)?;
-    let action = if stream { "streamGenerateContent" } else { "generateContent" };
+    let action = if stream.is_some() { "streamGenerateContent" } else { "generateContent" };
     let (req, _) = parse_request(s, version, model, &raw, action)?;
     let (fault, delay) = pick_fault(s, &req, &body);
     let wait = s.latency + delay;
@@ -281,8 +286,10 @@ async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stre
     let answer: Answer = tokio::task::spawn_blocking(move || respond::build(&req, f2.as_ref(), &shared.images, &shared.secret))
         .await
         .map_err(|_| ApiError::new(500, "INTERNAL", "fake: rendering failed"))?;
-    if stream {
-        return Ok(sse::response(&answer.to_events(), fault.as_ref()));
+    match stream {
+        Some(true) => return Ok(sse::response(&answer.to_events(), fault.as_ref())),
+        Some(false) => return Ok(sse::json_array_response(&answer.to_events())),
+        None => {}
     }
     let body = match fault {
         Some(Fault::MalformedBody) => Bytes::from_static(
@@ -297,6 +304,34 @@ async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stre
     let mut r = Response::new(Body::from(body));
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
     Ok(r)
+}
+
+/// `countTokens`: text at ~4 characters a token, 258 per image, as generate bills the prompt.
+fn count_tokens(version: &str, model: &str, body: Bytes) -> ApiResult<Response> {
+    let raw = parse_json(&body)?;
+    let norm = normalize(&raw, &schema::COUNT_TOKENS_REQUEST)?;
+    if models::find(model).is_none() {
+        return Err(ApiError::not_found(format!(
+            "models/{model} is not found for API version {version}, or is not supported for countTokens."
+        )));
+    }
+    let contents = norm
+        .get("contents")
+        .or_else(|| norm.pointer("/generateContentRequest/contents"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let (mut chars, mut images) = (0u32, 0u32);
+    for p in contents.iter().filter_map(|c| c.get("parts").and_then(Value::as_array)).flatten() {
+        chars += p.get("text").and_then(Value::as_str).map_or(0, |t| t.chars().count() as u32);
+        images += u32::from(p.get("inlineData").is_some() || p.get("fileData").is_some());
+    }
+    let text = chars.div_ceil(4);
+    let mut details = vec![json!({"modality": "TEXT", "tokenCount": text})];
+    if images > 0 {
+        details.push(json!({"modality": "IMAGE", "tokenCount": images * 258}));
+    }
+    Ok(json_response(StatusCode::OK, &json!({"totalTokens": text + images * 258, "promptTokensDetails": details})))
 }
 
 fn upload(s: &Shared, query: &str, headers: &HeaderMap, body: Bytes) -> ApiResult<Response> {

@@ -19,6 +19,21 @@ pub fn frame(event: &Value) -> Bytes {
     Bytes::from(out)
 }
 
+/// Without `alt=sse` the API streams one JSON array of the same responses instead of events.
+pub fn json_array_response(events: &[Value]) -> Response {
+    let mut out = Vec::from(&b"["[..]);
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\r\n");
+        }
+        out.extend_from_slice(&serde_json::to_vec(e).unwrap_or_default());
+    }
+    out.extend_from_slice(b"]");
+    let mut resp = Response::new(Body::from(out));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+    resp
+}
+
 /// The stream response for `events`, shaped by a stream fault if any.
 pub fn response(events: &[Value], fault: Option<&Fault>) -> Response {
     let mut frames: Vec<Result<Bytes, std::io::Error>> = events.iter().map(|e| Ok(frame(e))).collect();

@@ -123,3 +123,13 @@ async fn stream_malformed_truncated_blocked() {
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["promptFeedback"]["blockReason"], "SAFETY");
 }
+
+#[tokio::test]
+async fn without_alt_sse_the_stream_is_a_json_array() {
+    let f = fake().await;
+    let body = with_config("array", json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}}));
+    let r = send(&f, reqwest::Method::POST, &format!("/v1beta/models/{FLASH}:streamGenerateContent"), Some(&body)).await;
+    assert_eq!(r.status, 200);
+    let items = r.json.as_array().expect("a JSON array");
+    assert_eq!(items.last().unwrap()["candidates"][0]["finishReason"], "STOP");
+}

@@ -265,3 +265,21 @@ async fn response_modalities() {
     assert_eq!(r.status, 200);
     assert!(parts(&r.json).iter().all(|p| p.get("inlineData").is_none()));
 }
+
+#[tokio::test]
+async fn both_spellings_of_one_field_are_a_duplicate() {
+    let f = fake().await;
+    let body = json!({"contents": [{"parts": [{"text": "x"}]}], "generationConfig": {}, "generation_config": {}});
+    let m = error(&generate(&f, FLASH, &body).await, 400, "INVALID_ARGUMENT");
+    assert!(m.contains("Duplicate field"), "{m}");
+}
+
+#[tokio::test]
+async fn count_tokens() {
+    let f = fake().await;
+    let body = json!({"contents": [{"parts": [{"text": "12345678"}, {"inlineData": {"mimeType": "image/png", "data": "AAAA"}}]}]});
+    let r = send(&f, Method::POST, &format!("/v1beta/models/{FLASH}:countTokens"), Some(&body)).await;
+    assert_eq!(r.json["totalTokens"], 2 + 258);
+    let r = send(&f, Method::POST, &format!("/v1beta/models/{FLASH}:countTokens"), Some(&json!({"bogus": 1}))).await;
+    error(&r, 400, "INVALID_ARGUMENT");
+}

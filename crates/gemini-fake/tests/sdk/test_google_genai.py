@@ -133,6 +133,30 @@ def test_files_upload_and_use():
     os.unlink(path)
 
 
+def test_batch_inline():
+    job = client.batches.create(
+        model=FLASH,
+        src=[
+            {"contents": [{"role": "user", "parts": [{"text": "A red kite"}]}],
+             "config": {"response_modalities": ["IMAGE"], "image_config": {"aspect_ratio": "3:4", "image_size": "512"}}},
+            {"contents": [{"role": "user", "parts": [{"text": "A blue kite"}]}]},
+        ],
+        config={"display_name": "kites"},
+    )
+    deadline = time.time() + 10
+    while job.state != types.JobState.JOB_STATE_SUCCEEDED:
+        assert time.time() < deadline, f"batch stuck in {job.state}"
+        time.sleep(0.1)
+        job = client.batches.get(name=job.name)
+    responses = job.dest.inlined_responses
+    assert len(responses) == 2
+    assert png_size(final_image(responses[0].response).inline_data.data) == (448, 600)
+
+
+def test_count_tokens():
+    assert client.models.count_tokens(model=FLASH, contents="12345678").total_tokens == 2
+
+
 def test_models_list_and_get():
     names = [m.name for m in client.models.list()]
     assert f"models/{FLASH}" in names, names
