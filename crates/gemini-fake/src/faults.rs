@@ -35,7 +35,8 @@ pub enum Fault {
     MalformedBody,
     /// 200 whose JSON body is cut in the middle (streams: the last event is cut, then the stream ends).
     TruncatedBody,
-    /// A stream whose connection closes in the middle of the event carrying the final image.
+    /// A stream whose connection closes in the middle of the event carrying the final image. On
+    /// `generateContent` the connection closes halfway through the body (a connection reset).
     StreamCutMidImage,
     /// The answer comes after this delay.
     Slow(Duration),

@@ -30,11 +30,13 @@ pub struct Rendered {
 }
 
 /// Rendered pictures by (width, height, seed): a 4K PNG takes a noticeable moment, and tests and demos ask
-/// for the same prompt again and again.
+/// for the same prompt again and again. Bounded by bytes, since a 4K entry weighs ~25 MB of base64.
 #[derive(Default)]
 pub struct ImageCache {
     map: Mutex<HashMap<(u32, u32, u64), Arc<Rendered>>>,
 }
+
+const CACHE_BUDGET: usize = 160 * 1024 * 1024;
 
 impl ImageCache {
     pub fn get(&self, w: u32, h: u32, seed: u64, secret: &[u8]) -> Arc<Rendered> {
@@ -45,8 +47,8 @@ impl ImageCache {
         let signature = signatures::sign(secret, &Signed::Image(&png));
         let r = Arc::new(Rendered { b64: STANDARD.encode(&png), signature });
         if let Ok(mut m) = self.map.lock() {
-            // Bounded: 4K entries are ~20 MB each.
-            if m.len() >= 24 {
+            let used: usize = m.values().map(|r| r.b64.len()).sum();
+            if used + r.b64.len() > CACHE_BUDGET {
                 m.clear();
             }
             m.insert((w, h, seed), r.clone());

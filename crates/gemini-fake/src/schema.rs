@@ -140,8 +140,44 @@ pub static THINKING_CONFIG: Msg = Msg {
 pub static IMAGE_CONFIG: Msg =
     Msg { type_name: "ImageConfig", fields: &[("aspectRatio", Kind::Str), ("imageSize", Kind::Str)] };
 
-pub static SAFETY_SETTING: Msg =
-    Msg { type_name: "SafetySetting", fields: &[("category", Kind::Str), ("threshold", Kind::Str)] };
+pub static SAFETY_SETTING: Msg = Msg {
+    type_name: "SafetySetting",
+    fields: &[("category", Kind::Enum(&HARM_CATEGORY)), ("threshold", Kind::Enum(&HARM_THRESHOLD))],
+};
+
+pub static HARM_CATEGORY: Enum = Enum {
+    type_name: "HarmCategory",
+    values: &[
+        "HARM_CATEGORY_UNSPECIFIED",
+        "HARM_CATEGORY_DEROGATORY",
+        "HARM_CATEGORY_TOXICITY",
+        "HARM_CATEGORY_VIOLENCE",
+        "HARM_CATEGORY_SEXUAL",
+        "HARM_CATEGORY_MEDICAL",
+        "HARM_CATEGORY_DANGEROUS",
+        "HARM_CATEGORY_HARASSMENT",
+        "HARM_CATEGORY_HATE_SPEECH",
+        "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+        "HARM_CATEGORY_DANGEROUS_CONTENT",
+        "HARM_CATEGORY_CIVIC_INTEGRITY",
+        "HARM_CATEGORY_IMAGE_HATE",
+        "HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT",
+        "HARM_CATEGORY_IMAGE_HARASSMENT",
+        "HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT",
+    ],
+};
+
+pub static HARM_THRESHOLD: Enum = Enum {
+    type_name: "SafetySetting.HarmBlockThreshold",
+    values: &[
+        "HARM_BLOCK_THRESHOLD_UNSPECIFIED",
+        "BLOCK_LOW_AND_ABOVE",
+        "BLOCK_MEDIUM_AND_ABOVE",
+        "BLOCK_ONLY_HIGH",
+        "BLOCK_NONE",
+        "OFF",
+    ],
+};
 
 pub static TOOL: Msg = Msg {
     type_name: "Tool",

@@ -299,6 +299,15 @@ async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stre
             let full = serde_json::to_vec(&answer.to_json()).unwrap_or_default();
             Bytes::from(full[..full.len() / 2].to_vec())
         }
+        Some(Fault::StreamCutMidImage) => {
+            // Not a stream, but the same failure: the connection drops halfway through the body.
+            let full = Bytes::from(serde_json::to_vec(&answer.to_json()).unwrap_or_default());
+            let half = full.slice(..full.len() / 2);
+            let body = crate::sse::then_reset(vec![half]);
+            let mut r = Response::new(body);
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+            return Ok(r);
+        }
         _ => Bytes::from(serde_json::to_vec(&answer.to_json()).unwrap_or_default()),
     };
     let mut r = Response::new(Body::from(body));

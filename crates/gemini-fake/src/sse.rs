@@ -34,20 +34,32 @@ pub fn json_array_response(events: &[Value]) -> Response {
     resp
 }
 
+/// A body that sends `chunks`, then drops the connection. The short pause lets hyper flush the status
+/// line and the partial body first, so the client sees a 200 whose body is cut, not a refused request.
+pub fn then_reset(chunks: Vec<Bytes>) -> Body {
+    use futures_util::StreamExt as _;
+    let reset = futures_util::stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        Err::<Bytes, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fake: connection cut"))
+    });
+    Body::from_stream(futures_util::stream::iter(chunks.into_iter().map(Ok)).chain(reset))
+}
+
 /// The stream response for `events`, shaped by a stream fault if any.
 pub fn response(events: &[Value], fault: Option<&Fault>) -> Response {
-    let mut frames: Vec<Result<Bytes, std::io::Error>> = events.iter().map(|e| Ok(frame(e))).collect();
+    let mut frames: Vec<Bytes> = events.iter().map(frame).collect();
+    let mut cut = false;
     match fault {
         Some(Fault::MalformedBody) => {
             frames.truncate(1);
-            frames.push(Ok(Bytes::from_static(b"data: {\"candidates\": [{\"content\": oops, not json}\r\n\r\n")));
+            frames.push(Bytes::from_static(b"data: {\"candidates\": [{\"content\": oops, not json}\r\n\r\n"));
         }
         Some(Fault::TruncatedBody) => {
-            if let Some(Ok(last)) = frames.pop() {
-                let cut = (last.len() / 2).max(7);
-                let mut b = last.slice(..cut.min(last.len())).to_vec();
+            if let Some(last) = frames.pop() {
+                let keep = (last.len() / 2).max(7).min(last.len());
+                let mut b = last.slice(..keep).to_vec();
                 b.extend_from_slice(b"\r\n\r\n");
-                frames.push(Ok(Bytes::from(b)));
+                frames.push(Bytes::from(b));
             }
         }
         Some(Fault::StreamCutMidImage) => {
@@ -60,15 +72,18 @@ pub fn response(events: &[Value], fault: Option<&Fault>) -> Response {
                 })
                 .unwrap_or(events.len().saturating_sub(1));
             frames.truncate(idx + 1);
-            if let Some(Ok(last)) = frames.pop() {
-                frames.push(Ok(last.slice(..last.len() / 2)));
-                // An error item makes hyper abort the connection: the client sees a body cut short.
-                frames.push(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fake: stream cut mid-image")));
+            if let Some(last) = frames.pop() {
+                frames.push(last.slice(..last.len() / 2));
             }
+            cut = true;
         }
         _ => {}
     }
-    let body = Body::from_stream(futures_util::stream::iter(frames));
+    let body = if cut {
+        then_reset(frames)
+    } else {
+        Body::from_stream(futures_util::stream::iter(frames.into_iter().map(Ok::<_, std::io::Error>)))
+    };
     let mut resp = Response::new(body);
     *resp.status_mut() = StatusCode::OK;
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));

@@ -181,3 +181,18 @@ async fn markers_in_history_are_ignored() {
     ]});
     assert_eq!(generate(&f, NB1, &body).await.status, 200);
 }
+
+#[tokio::test]
+async fn cut_on_a_plain_generate_is_a_connection_reset() {
+    let f = fake().await;
+    f.push_fault(Fault::StreamCutMidImage);
+    let r = client()
+        .post(format!("{}/v1beta/models/{FLASH}:generateContent", f.base_url()))
+        .header("x-goog-api-key", KEY)
+        .json(&small("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.bytes().await.is_err());
+}

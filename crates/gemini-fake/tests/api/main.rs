@@ -2,6 +2,7 @@
 //! raw JSON (never the gemini client crate: the fake is the witness the client is checked against).
 //! One test binary with modules, so the 2-core CI links once.
 
+mod binary;
 mod common;
 mod fuzz;
 mod files;

@@ -283,3 +283,14 @@ async fn count_tokens() {
     let r = send(&f, Method::POST, &format!("/v1beta/models/{FLASH}:countTokens"), Some(&json!({"bogus": 1}))).await;
     error(&r, 400, "INVALID_ARGUMENT");
 }
+
+#[tokio::test]
+async fn safety_settings_are_enums() {
+    let f = fake().await;
+    let mut body = with_config("x", json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}}));
+    body["safetySettings"] = json!([{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "threshold": "BLOCK_ONLY_HIGH"}]);
+    assert_eq!(generate(&f, FLASH, &body).await.status, 200);
+    body["safetySettings"] = json!([{"category": "HARM_CATEGORY_DANGER", "threshold": "BLOCK_ONLY_HIGH"}]);
+    let m = error(&generate(&f, FLASH, &body).await, 400, "INVALID_ARGUMENT");
+    assert!(m.starts_with("Invalid value at 'safety_settings[0].category'"), "{m}");
+}
