@@ -41,7 +41,10 @@ pub struct ClientConfig {
 impl ClientConfig {
     /// Defaults with this key.
     pub fn new(api_key: impl Into<String>) -> Self {
-        ClientConfig { api_key: api_key.into(), ..Default::default() }
+        ClientConfig {
+            api_key: api_key.into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -88,7 +91,10 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("base_url", &self.base).field("api_key", &"<redacted>").finish()
+        f.debug_struct("Client")
+            .field("base_url", &self.base)
+            .field("api_key", &"<redacted>")
+            .finish()
     }
 }
 
@@ -96,21 +102,37 @@ impl Client {
     /// Checks the configuration and builds the HTTP client (no network traffic).
     pub fn new(config: ClientConfig) -> Result<Client> {
         if config.api_key.trim().is_empty() {
-            return Err(Error::Config("no API key set: add your Gemini API key in Settings".into()));
+            return Err(Error::Config(
+                "no API key set: add your Gemini API key in Settings".into(),
+            ));
         }
-        let mut key = HeaderValue::from_str(config.api_key.trim())
-            .map_err(|_| Error::Config("the API key contains characters that cannot be sent; paste it again".into()))?;
+        let mut key = HeaderValue::from_str(config.api_key.trim()).map_err(|_| {
+            Error::Config(
+                "the API key contains characters that cannot be sent; paste it again".into(),
+            )
+        })?;
         key.set_sensitive(true);
         let base = config.base_url.trim_end_matches('/').to_string();
-        let url = reqwest::Url::parse(&base).map_err(|e| Error::Config(format!("base URL {base:?} is not a URL: {e}")))?;
+        let url = reqwest::Url::parse(&base)
+            .map_err(|e| Error::Config(format!("base URL {base:?} is not a URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") || url.query().is_some() {
-            return Err(Error::Config(format!("base URL {base:?} must be http(s) without a query")));
+            return Err(Error::Config(format!(
+                "base URL {base:?} must be http(s) without a query"
+            )));
         }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::Config(format!("cannot start the HTTP client: {}", describe(&e))))?;
-        Ok(Client { http, base, key, request_timeout: config.request_timeout, retry: config.retry })
+            .map_err(|e| {
+                Error::Config(format!("cannot start the HTTP client: {}", describe(&e)))
+            })?;
+        Ok(Client {
+            http,
+            base,
+            key,
+            request_timeout: config.request_timeout,
+            retry: config.retry,
+        })
     }
 
     /// The configured base URL (without trailing slash).
@@ -127,13 +149,17 @@ impl Client {
         req: &GenerateContentRequest,
         on_retry: &(dyn Fn(&RetryNotice) + Send + Sync),
     ) -> Result<GenerateContentResponse> {
-        let url = format!("{}/v1beta/models/{}:generateContent", self.base, model_id(model)?);
+        let url = format!(
+            "{}/v1beta/models/{}:generateContent",
+            self.base,
+            model_id(model)?
+        );
         let body = request_body(req)?;
         let resp = self
             .with_retry(&mut |n| on_retry(n), || async {
                 let r = self.send(self.http.post(&url), Some(body.clone())).await?;
                 let bytes = r.bytes().await.map_err(|e| body_cut(&e))?;
-                parse_json::<GenerateContentResponse>(&bytes)
+                crate::blobs::parse_response_owned(bytes)
             })
             .await?;
         not_blocked(resp)
@@ -150,7 +176,11 @@ impl Client {
         req: &GenerateContentRequest,
         on_event: &mut (dyn FnMut(StreamEvent) + Send),
     ) -> Result<GenerateContentResponse> {
-        let url = format!("{}/v1beta/models/{}:streamGenerateContent?alt=sse", self.base, model_id(model)?);
+        let url = format!(
+            "{}/v1beta/models/{}:streamGenerateContent?alt=sse",
+            self.base,
+            model_id(model)?
+        );
         let body = request_body(req)?;
         let mut retrier = Retrier::new(&self.retry);
         loop {
@@ -159,7 +189,12 @@ impl Client {
             let result = if budget.is_zero() {
                 Err(Error::Timeout)
             } else {
-                match tokio::time::timeout(budget, self.stream_once(&url, body.clone(), &mut folder, &mut *on_event)).await {
+                match tokio::time::timeout(
+                    budget,
+                    self.stream_once(&url, body.clone(), &mut folder, &mut *on_event),
+                )
+                .await
+                {
                     Ok(r) => r,
                     Err(_) => Err(Error::Timeout),
                 }
@@ -188,7 +223,8 @@ impl Client {
         let mut parser = SseParser::new();
         let mut events = Vec::new();
         while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| Error::Network(format!("the stream broke off: {}", describe(&e))))?;
+            let chunk = chunk
+                .map_err(|e| Error::Network(format!("the stream broke off: {}", describe(&e))))?;
             parser.push(chunk, &mut events);
             // Events are handed over by value so each payload is freed before its image is decoded.
             for ev in events.drain(..) {
@@ -203,7 +239,11 @@ impl Client {
     }
 
     /// Sends with the key header; a non-2xx answer becomes the matching [`Error`].
-    pub(crate) async fn send(&self, builder: reqwest::RequestBuilder, json: Option<Bytes>) -> Result<reqwest::Response> {
+    pub(crate) async fn send(
+        &self,
+        builder: reqwest::RequestBuilder,
+        json: Option<Bytes>,
+    ) -> Result<reqwest::Response> {
         let mut builder = builder.header(KEY_HEADER, self.key.clone());
         if let Some(body) = json {
             builder = builder.header(CONTENT_TYPE, "application/json").body(body);
@@ -229,7 +269,11 @@ impl Client {
     }
 
     /// Runs `attempt` until it succeeds, fails for good, or the deadline passes.
-    pub(crate) async fn with_retry<T, F, Fut>(&self, on_retry: &mut (dyn FnMut(&RetryNotice) + Send), mut attempt: F) -> Result<T>
+    pub(crate) async fn with_retry<T, F, Fut>(
+        &self,
+        on_retry: &mut (dyn FnMut(&RetryNotice) + Send),
+        mut attempt: F,
+    ) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T>>,
@@ -240,7 +284,9 @@ impl Client {
             let result = if budget.is_zero() {
                 Err(Error::Timeout)
             } else {
-                tokio::time::timeout(budget, attempt()).await.unwrap_or(Err(Error::Timeout))
+                tokio::time::timeout(budget, attempt())
+                    .await
+                    .unwrap_or(Err(Error::Timeout))
             };
             match result {
                 Ok(v) => return Ok(v),
@@ -258,8 +304,14 @@ impl Client {
 /// `models/x` or `x` → `x`; refuses ids that could change the URL's meaning.
 pub(crate) fn model_id(model: &str) -> Result<&str> {
     let id = model.strip_prefix("models/").unwrap_or(model);
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')) {
-        return Err(Error::InvalidArgument { message: format!("{model:?} is not a valid model id") });
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    {
+        return Err(Error::InvalidArgument {
+            message: format!("{model:?} is not a valid model id"),
+        });
     }
     Ok(id)
 }
@@ -267,13 +319,19 @@ pub(crate) fn model_id(model: &str) -> Result<&str> {
 fn request_body(req: &GenerateContentRequest) -> Result<Bytes> {
     serde_json::to_vec(req)
         .map(Bytes::from)
-        .map_err(|e| Error::InvalidArgument { message: format!("the request cannot be encoded: {e}") })
+        .map_err(|e| Error::InvalidArgument {
+            message: format!("the request cannot be encoded: {e}"),
+        })
 }
 
 /// Parses a successful reply body; anything unreadable is [`Error::Malformed`], never a panic.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| {
-        let detail = if e.is_eof() { format!("the reply was cut short ({e})") } else { format!("the reply is not the expected JSON ({e})") };
+        let detail = if e.is_eof() {
+            format!("the reply was cut short ({e})")
+        } else {
+            format!("the reply is not the expected JSON ({e})")
+        };
         Error::malformed(detail, bytes)
     })
 }
@@ -283,11 +341,20 @@ pub fn parse_response(bytes: &[u8]) -> Result<GenerateContentResponse> {
     parse_json(bytes)
 }
 
+/// Parses an owned reply body, with the fast path for large inline images: the same result as
+/// [`parse_response`], in about half the time and without a second copy of the image's base64.
+pub fn parse_response_bytes(bytes: Bytes) -> Result<GenerateContentResponse> {
+    crate::blobs::parse_response_owned(bytes)
+}
+
 fn not_blocked(resp: GenerateContentResponse) -> Result<GenerateContentResponse> {
     match resp.block_reason() {
         Some(reason) => Err(Error::Blocked {
             reason: reason.as_str().to_string(),
-            message: resp.prompt_feedback.as_ref().and_then(|f| f.block_reason_message.clone()),
+            message: resp
+                .prompt_feedback
+                .as_ref()
+                .and_then(|f| f.block_reason_message.clone()),
         }),
         None => Ok(resp),
     }
@@ -307,13 +374,22 @@ fn body_cut(e: &reqwest::Error) -> Error {
     if e.is_timeout() {
         return Error::Timeout;
     }
-    Error::Malformed { detail: format!("the reply was cut short: {}", describe(e)), body_snippet: String::new() }
+    Error::Malformed {
+        detail: format!("the reply was cut short: {}", describe(e)),
+        body_snippet: String::new(),
+    }
 }
 
 /// The error and its sources, joined, without the URL.
 pub(crate) fn describe(e: &reqwest::Error) -> String {
     use std::error::Error as _;
-    let mut msg = if e.is_connect() { "cannot connect".to_string() } else if e.is_body() || e.is_decode() { "the reply broke off".to_string() } else { "request failed".to_string() };
+    let mut msg = if e.is_connect() {
+        "cannot connect".to_string()
+    } else if e.is_body() || e.is_decode() {
+        "the reply broke off".to_string()
+    } else {
+        "request failed".to_string()
+    };
     let mut src = e.source();
     while let Some(s) = src {
         let text = s.to_string();
@@ -336,23 +412,45 @@ mod tests {
         assert!(!format!("{cfg:?}").contains("SECRET"));
         let client = Client::new(cfg).unwrap();
         assert!(!format!("{client:?}").contains("SECRET"));
-        assert!(!format!("{:?}", client.key).contains("SECRET"), "header value is marked sensitive");
+        assert!(
+            !format!("{:?}", client.key).contains("SECRET"),
+            "header value is marked sensitive"
+        );
     }
 
     #[test]
     fn config_is_checked() {
-        assert!(matches!(Client::new(ClientConfig::new("")), Err(Error::Config(_))));
-        assert!(matches!(Client::new(ClientConfig::new("a\nb")), Err(Error::Config(_))));
-        let bad_url = ClientConfig { base_url: "ftp://x".into(), ..ClientConfig::new("k") };
+        assert!(matches!(
+            Client::new(ClientConfig::new("")),
+            Err(Error::Config(_))
+        ));
+        assert!(matches!(
+            Client::new(ClientConfig::new("a\nb")),
+            Err(Error::Config(_))
+        ));
+        let bad_url = ClientConfig {
+            base_url: "ftp://x".into(),
+            ..ClientConfig::new("k")
+        };
         assert!(matches!(Client::new(bad_url), Err(Error::Config(_))));
-        let c = Client::new(ClientConfig { base_url: "http://127.0.0.1:9/".into(), ..ClientConfig::new("k") }).unwrap();
+        let c = Client::new(ClientConfig {
+            base_url: "http://127.0.0.1:9/".into(),
+            ..ClientConfig::new("k")
+        })
+        .unwrap();
         assert_eq!(c.base_url(), "http://127.0.0.1:9");
     }
 
     #[test]
     fn model_ids() {
-        assert_eq!(model_id("models/gemini-3-pro-image-preview").unwrap(), "gemini-3-pro-image-preview");
-        assert_eq!(model_id("gemini-2.5-flash-image").unwrap(), "gemini-2.5-flash-image");
+        assert_eq!(
+            model_id("models/gemini-3-pro-image-preview").unwrap(),
+            "gemini-3-pro-image-preview"
+        );
+        assert_eq!(
+            model_id("gemini-2.5-flash-image").unwrap(),
+            "gemini-2.5-flash-image"
+        );
         for bad in ["", "a/b", "x?key=1", "a b", "models/"] {
             assert!(model_id(bad).is_err(), "{bad}");
         }
@@ -360,8 +458,16 @@ mod tests {
 
     #[test]
     fn cut_and_non_json_replies_are_malformed() {
-        assert!(matches!(parse_response(b"{\"candidates\": [{\"content\""), Err(Error::Malformed { ref detail, .. }) if detail.contains("cut short")));
-        assert!(matches!(parse_response(b"<html>"), Err(Error::Malformed { .. })));
-        assert!(matches!(parse_response(b"{\"candidates\": 3}"), Err(Error::Malformed { .. })));
+        assert!(
+            matches!(parse_response(b"{\"candidates\": [{\"content\""), Err(Error::Malformed { ref detail, .. }) if detail.contains("cut short"))
+        );
+        assert!(matches!(
+            parse_response(b"<html>"),
+            Err(Error::Malformed { .. })
+        ));
+        assert!(matches!(
+            parse_response(b"{\"candidates\": 3}"),
+            Err(Error::Malformed { .. })
+        ));
     }
 }

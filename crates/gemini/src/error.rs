@@ -21,7 +21,9 @@ pub enum Error {
     #[error("API key rejected by Gemini: set a valid key in Settings (get one at https://aistudio.google.com/apikey)")]
     InvalidKey,
     /// The key is valid but lacks access (403).
-    #[error("permission denied (403): {message}. Check that this key's project has access to the model")]
+    #[error(
+        "permission denied (403): {message}. Check that this key's project has access to the model"
+    )]
     PermissionDenied { message: String },
     /// Unknown model or file (404).
     #[error("not found (404): {message}. Check the model id or upload the file again (files expire after 48 hours)")]
@@ -31,7 +33,11 @@ pub enum Error {
     InvalidArgument { message: String },
     /// A quota ran out (429). Per-day quotas (and zero-limit free tiers) are not worth retrying.
     #[error("{}", quota_display(*per_day, retry_after, message))]
-    Quota { per_day: bool, retry_after: Option<Duration>, message: String },
+    Quota {
+        per_day: bool,
+        retry_after: Option<Duration>,
+        message: String,
+    },
     /// The model is overloaded (503).
     #[error("the model is overloaded (503): try again in a minute, or switch to another model")]
     Overloaded,
@@ -46,10 +52,16 @@ pub enum Error {
     Network(String),
     /// The reply could not be understood: not JSON, cut short, or an unexpected shape.
     #[error("unreadable reply from Gemini: {detail} (reply started with: {body_snippet:?})")]
-    Malformed { detail: String, body_snippet: String },
+    Malformed {
+        detail: String,
+        body_snippet: String,
+    },
     /// The prompt was refused (`promptFeedback.blockReason`).
     #[error("prompt blocked by Gemini ({reason}){}: rephrase the prompt or change the input images", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
-    Blocked { reason: String, message: Option<String> },
+    Blocked {
+        reason: String,
+        message: Option<String>,
+    },
     /// The operation was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
@@ -63,10 +75,15 @@ pub enum Error {
 
 fn quota_display(per_day: bool, retry_after: &Option<Duration>, message: &str) -> String {
     if per_day {
-        format!("daily quota exhausted (429): {message}. Wait for the daily reset or use a paid key")
+        format!(
+            "daily quota exhausted (429): {message}. Wait for the daily reset or use a paid key"
+        )
     } else {
         match retry_after {
-            Some(d) => format!("rate limit hit (429): {message}. Retry in {:.1} s", d.as_secs_f64()),
+            Some(d) => format!(
+                "rate limit hit (429): {message}. Retry in {:.1} s",
+                d.as_secs_f64()
+            ),
             None => format!("rate limit hit (429): {message}. Retry in a minute"),
         }
     }
@@ -85,7 +102,10 @@ impl Error {
 
     /// A [`Error::Malformed`] with the first bytes of the offending body (lossy UTF-8, bounded).
     pub(crate) fn malformed(detail: impl Into<String>, body: &[u8]) -> Self {
-        Error::Malformed { detail: detail.into(), body_snippet: snippet(body) }
+        Error::Malformed {
+            detail: detail.into(),
+            body_snippet: snippet(body),
+        }
     }
 
     /// The error for an HTTP failure status with its body.
@@ -99,12 +119,22 @@ impl Error {
                     401 => Error::InvalidKey,
                     403 => Error::PermissionDenied { message: text },
                     404 => Error::NotFound { message: text },
-                    429 => Error::Quota { per_day: false, retry_after: None, message: text },
+                    429 => Error::Quota {
+                        per_day: false,
+                        retry_after: None,
+                        message: text,
+                    },
                     503 => Error::Overloaded,
                     504 => Error::Timeout,
-                    s if s >= 500 => Error::Server { status: s, message: text },
+                    s if s >= 500 => Error::Server {
+                        status: s,
+                        message: text,
+                    },
                     400 => Error::InvalidArgument { message: text },
-                    s => Error::Malformed { detail: format!("unexpected HTTP status {s}"), body_snippet: text },
+                    s => Error::Malformed {
+                        detail: format!("unexpected HTTP status {s}"),
+                        body_snippet: text,
+                    },
                 }
             }
         }
@@ -138,7 +168,11 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     fn details_of<'a>(&'a self, type_suffix: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-        self.details.iter().filter(move |d| d.get("@type").and_then(Value::as_str).is_some_and(|t| t.ends_with(type_suffix)))
+        self.details.iter().filter(move |d| {
+            d.get("@type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.ends_with(type_suffix))
+        })
     }
 
     /// `RetryInfo.retryDelay`, e.g. `"26s"` or `"1.5s"`.
@@ -149,17 +183,24 @@ impl ApiError {
     }
 
     fn error_info_reason(&self) -> Option<&str> {
-        self.details_of("google.rpc.ErrorInfo").find_map(|d| d.get("reason").and_then(Value::as_str))
+        self.details_of("google.rpc.ErrorInfo")
+            .find_map(|d| d.get("reason").and_then(Value::as_str))
     }
 
     /// Whether a quota failure cannot be cured by waiting minutes: a per-day quota, or a limit of 0 (a
     /// free key on a model without free tier).
     fn quota_is_daily(&self) -> bool {
-        let violations = self.details_of("google.rpc.QuotaFailure").filter_map(|d| d.get("violations")?.as_array()).flatten();
+        let violations = self
+            .details_of("google.rpc.QuotaFailure")
+            .filter_map(|d| d.get("violations")?.as_array())
+            .flatten();
         let mut daily = false;
         for v in violations {
             let id = v.get("quotaId").and_then(Value::as_str).unwrap_or_default();
-            let metric = v.get("quotaMetric").and_then(Value::as_str).unwrap_or_default();
+            let metric = v
+                .get("quotaMetric")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if id.contains("PerDay") || metric.contains("per_day") {
                 daily = true;
             }
@@ -172,23 +213,48 @@ impl ApiError {
 
     /// Maps to the variant a user can act on. `http_status` wins over `code` when they disagree.
     pub(crate) fn into_error(self, http_status: u16) -> Error {
-        let status = if (200..300).contains(&http_status) { self.code.unwrap_or(500) } else { http_status };
+        let status = if (200..300).contains(&http_status) {
+            self.code.unwrap_or(500)
+        } else {
+            http_status
+        };
         let rpc = self.status.as_deref().unwrap_or_default();
-        if self.error_info_reason() == Some("API_KEY_INVALID") || status == 401 || rpc == "UNAUTHENTICATED" {
+        if self.error_info_reason() == Some("API_KEY_INVALID")
+            || status == 401
+            || rpc == "UNAUTHENTICATED"
+        {
             return Error::InvalidKey;
         }
         match (status, rpc) {
             (429, _) | (_, "RESOURCE_EXHAUSTED") => {
                 let per_day = self.quota_is_daily();
-                Error::Quota { per_day, retry_after: if per_day { None } else { self.retry_delay() }, message: self.message }
+                Error::Quota {
+                    per_day,
+                    retry_after: if per_day { None } else { self.retry_delay() },
+                    message: self.message,
+                }
             }
-            (403, _) | (_, "PERMISSION_DENIED") => Error::PermissionDenied { message: self.message },
-            (404, _) | (_, "NOT_FOUND") => Error::NotFound { message: self.message },
+            (403, _) | (_, "PERMISSION_DENIED") => Error::PermissionDenied {
+                message: self.message,
+            },
+            (404, _) | (_, "NOT_FOUND") => Error::NotFound {
+                message: self.message,
+            },
             (503, _) | (_, "UNAVAILABLE") => Error::Overloaded,
             (504, _) | (_, "DEADLINE_EXCEEDED") => Error::Timeout,
-            (400, _) | (_, "INVALID_ARGUMENT") | (_, "FAILED_PRECONDITION") => Error::InvalidArgument { message: self.message },
-            (s, _) if s >= 500 => Error::Server { status: s, message: self.message },
-            (s, _) => Error::Server { status: s, message: format!("{rpc}: {}", self.message) },
+            (400, _) | (_, "INVALID_ARGUMENT") | (_, "FAILED_PRECONDITION") => {
+                Error::InvalidArgument {
+                    message: self.message,
+                }
+            }
+            (s, _) if s >= 500 => Error::Server {
+                status: s,
+                message: self.message,
+            },
+            (s, _) => Error::Server {
+                status: s,
+                message: format!("{rpc}: {}", self.message),
+            },
         }
     }
 }
@@ -197,7 +263,7 @@ impl ApiError {
 pub(crate) fn parse_duration_value(v: &Value) -> Option<Duration> {
     let s = v.as_str()?.trim();
     let secs: f64 = s.strip_suffix('s')?.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs))
+    (secs.is_finite() && (0.0..1e9).contains(&secs)).then(|| Duration::from_secs_f64(secs))
 }
 
 #[cfg(test)]
@@ -211,8 +277,11 @@ mod tests {
 
     #[test]
     fn bad_key() {
-        let e = err(400, json!({"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT",
-            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com"}]}}));
+        let e = err(
+            400,
+            json!({"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT",
+            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com"}]}}),
+        );
         assert_eq!(e, Error::InvalidKey);
         assert!(!e.is_retryable());
         assert!(e.to_string().contains("Settings"));
@@ -220,54 +289,130 @@ mod tests {
 
     #[test]
     fn per_minute_quota_carries_retry_delay() {
-        let e = err(429, json!({"error": {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED", "details": [
+        let e = err(
+            429,
+            json!({"error": {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED", "details": [
             {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests", "quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"}]},
             {"@type": "type.googleapis.com/google.rpc.Help", "links": []},
-            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.5s"}]}}));
-        assert_eq!(e, Error::Quota { per_day: false, retry_after: Some(Duration::from_millis(1500)), message: "Quota exceeded".into() });
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.5s"}]}}),
+        );
+        assert_eq!(
+            e,
+            Error::Quota {
+                per_day: false,
+                retry_after: Some(Duration::from_millis(1500)),
+                message: "Quota exceeded".into()
+            }
+        );
         assert!(e.is_retryable());
         assert!(e.to_string().contains("Retry in 1.5 s"), "{e}");
     }
 
     #[test]
     fn per_day_and_zero_limit_quota_are_not_retryable() {
-        let day = err(429, json!({"error": {"code": 429, "message": "daily", "status": "RESOURCE_EXHAUSTED", "details": [
+        let day = err(
+            429,
+            json!({"error": {"code": 429, "message": "daily", "status": "RESOURCE_EXHAUSTED", "details": [
             {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{"quotaId": "GenerateRequestsPerDayPerProjectPerModel"}]},
-            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "26s"}]}}));
-        assert!(matches!(day, Error::Quota { per_day: true, retry_after: None, .. }));
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "26s"}]}}),
+        );
+        assert!(matches!(
+            day,
+            Error::Quota {
+                per_day: true,
+                retry_after: None,
+                ..
+            }
+        ));
         assert!(!day.is_retryable());
-        let zero = err(429, json!({"error": {"code": 429, "message": "Quota exceeded for metric x, limit: 0", "status": "RESOURCE_EXHAUSTED"}}));
+        let zero = err(
+            429,
+            json!({"error": {"code": 429, "message": "Quota exceeded for metric x, limit: 0", "status": "RESOURCE_EXHAUSTED"}}),
+        );
         assert!(matches!(zero, Error::Quota { per_day: true, .. }));
     }
 
     #[test]
     fn statuses_map_to_actionable_variants() {
         let body = |code: u16, status: &str, msg: &str| json!({"error": {"code": code, "message": msg, "status": status}});
-        assert_eq!(err(400, body(400, "INVALID_ARGUMENT", "bad size")), Error::InvalidArgument { message: "bad size".into() });
-        assert_eq!(err(403, body(403, "PERMISSION_DENIED", "no")), Error::PermissionDenied { message: "no".into() });
-        assert_eq!(err(404, body(404, "NOT_FOUND", "models/x is not found")), Error::NotFound { message: "models/x is not found".into() });
-        assert_eq!(err(503, body(503, "UNAVAILABLE", "The model is overloaded.")), Error::Overloaded);
-        assert_eq!(err(504, body(504, "DEADLINE_EXCEEDED", "slow")), Error::Timeout);
-        assert_eq!(err(500, body(500, "INTERNAL", "oops")), Error::Server { status: 500, message: "oops".into() });
-        for e in [Error::Overloaded, Error::Timeout, Error::Server { status: 500, message: String::new() }] {
+        assert_eq!(
+            err(400, body(400, "INVALID_ARGUMENT", "bad size")),
+            Error::InvalidArgument {
+                message: "bad size".into()
+            }
+        );
+        assert_eq!(
+            err(403, body(403, "PERMISSION_DENIED", "no")),
+            Error::PermissionDenied {
+                message: "no".into()
+            }
+        );
+        assert_eq!(
+            err(404, body(404, "NOT_FOUND", "models/x is not found")),
+            Error::NotFound {
+                message: "models/x is not found".into()
+            }
+        );
+        assert_eq!(
+            err(503, body(503, "UNAVAILABLE", "The model is overloaded.")),
+            Error::Overloaded
+        );
+        assert_eq!(
+            err(504, body(504, "DEADLINE_EXCEEDED", "slow")),
+            Error::Timeout
+        );
+        assert_eq!(
+            err(500, body(500, "INTERNAL", "oops")),
+            Error::Server {
+                status: 500,
+                message: "oops".into()
+            }
+        );
+        for e in [
+            Error::Overloaded,
+            Error::Timeout,
+            Error::Server {
+                status: 500,
+                message: String::new(),
+            },
+        ] {
             assert!(e.is_retryable());
         }
-        for e in [err(400, body(400, "INVALID_ARGUMENT", "")), err(401, json!({})), err(404, body(404, "NOT_FOUND", ""))] {
+        for e in [
+            err(400, body(400, "INVALID_ARGUMENT", "")),
+            err(401, json!({})),
+            err(404, body(404, "NOT_FOUND", "")),
+        ] {
             assert!(!e.is_retryable(), "{e:?}");
         }
     }
 
     #[test]
     fn non_json_bodies_never_panic() {
-        assert!(matches!(Error::from_http(502, b"<html>Bad gateway</html>"), Error::Server { status: 502, .. }));
-        assert!(matches!(Error::from_http(418, b"\xff\xfe"), Error::Malformed { .. }));
-        assert!(matches!(Error::from_http(400, b"{\"error\": {\"code\": 4"), Error::InvalidArgument { .. }));
+        assert!(matches!(
+            Error::from_http(502, b"<html>Bad gateway</html>"),
+            Error::Server { status: 502, .. }
+        ));
+        assert!(matches!(
+            Error::from_http(418, b"\xff\xfe"),
+            Error::Malformed { .. }
+        ));
+        assert!(matches!(
+            Error::from_http(400, b"{\"error\": {\"code\": 4"),
+            Error::InvalidArgument { .. }
+        ));
     }
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration_value(&json!("26s")), Some(Duration::from_secs(26)));
-        assert_eq!(parse_duration_value(&json!("0.25s")), Some(Duration::from_millis(250)));
+        assert_eq!(
+            parse_duration_value(&json!("26s")),
+            Some(Duration::from_secs(26))
+        );
+        assert_eq!(
+            parse_duration_value(&json!("0.25s")),
+            Some(Duration::from_millis(250))
+        );
         assert_eq!(parse_duration_value(&json!("-1s")), None);
         assert_eq!(parse_duration_value(&json!("12")), None);
         assert_eq!(parse_duration_value(&json!(3)), None);

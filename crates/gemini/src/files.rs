@@ -24,7 +24,11 @@ pub struct FileInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mime_type: Option<String>,
     /// int64, which proto JSON writes as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "u64_from_string_or_number")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "u64_from_string_or_number"
+    )]
     pub size_bytes: Option<u64>,
     /// What `fileData.fileUri` takes.
     #[serde(default)]
@@ -76,7 +80,12 @@ const POLL_CAP: Duration = Duration::from_secs(5);
 impl Client {
     /// Uploads `bytes` with the resumable protocol and waits until the file is `ACTIVE` (bounded by the
     /// retry deadline). The key is sent to the upload URL only when it is on the API's own host.
-    pub async fn upload_file(&self, bytes: Vec<u8>, mime_type: &str, display_name: &str) -> Result<FileInfo> {
+    pub async fn upload_file(
+        &self,
+        bytes: Vec<u8>,
+        mime_type: &str,
+        display_name: &str,
+    ) -> Result<FileInfo> {
         let started = Instant::now();
         let data = Bytes::from(bytes);
         let start_body = Bytes::from(json!({"file": {"displayName": display_name}}).to_string());
@@ -87,7 +96,10 @@ impl Client {
                     .post(format!("{}/upload/v1beta/files", self.base))
                     .header("X-Goog-Upload-Protocol", "resumable")
                     .header("X-Goog-Upload-Command", "start")
-                    .header("X-Goog-Upload-Header-Content-Length", data.len().to_string())
+                    .header(
+                        "X-Goog-Upload-Header-Content-Length",
+                        data.len().to_string(),
+                    )
                     .header("X-Goog-Upload-Header-Content-Type", mime_type);
                 let resp = self.send(start, Some(start_body.clone())).await?;
                 let upload_url = resp
@@ -95,9 +107,18 @@ impl Client {
                     .get("x-goog-upload-url")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned)
-                    .ok_or_else(|| Error::malformed("the upload start reply has no X-Goog-Upload-URL header", b""))?;
-                let url = reqwest::Url::parse(&upload_url)
-                    .map_err(|e| Error::malformed(format!("the upload URL is not a URL: {e}"), upload_url.as_bytes()))?;
+                    .ok_or_else(|| {
+                        Error::malformed(
+                            "the upload start reply has no X-Goog-Upload-URL header",
+                            b"",
+                        )
+                    })?;
+                let url = reqwest::Url::parse(&upload_url).map_err(|e| {
+                    Error::malformed(
+                        format!("the upload URL is not a URL: {e}"),
+                        upload_url.as_bytes(),
+                    )
+                })?;
                 let upload = self
                     .http
                     .post(url.clone())
@@ -110,7 +131,10 @@ impl Client {
                 } else {
                     self.send_without_key(upload).await?
                 };
-                let body = resp.bytes().await.map_err(|e| Error::Network(crate::client::describe(&e)))?;
+                let body = resp
+                    .bytes()
+                    .await
+                    .map_err(|e| Error::Network(crate::client::describe(&e)))?;
                 Ok(parse_json::<FileEnvelope>(&body)?.file)
             })
             .await?;
@@ -120,10 +144,17 @@ impl Client {
     /// `GET /v1beta/files/{id}`.
     pub async fn get_file(&self, name: &str) -> Result<FileInfo> {
         let id = name.strip_prefix("files/").unwrap_or(name);
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')) {
-            return Err(Error::InvalidArgument { message: format!("{name:?} is not a valid file name") });
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        {
+            return Err(Error::InvalidArgument {
+                message: format!("{name:?} is not a valid file name"),
+            });
         }
-        self.get_json(&format!("{}/v1beta/files/{id}", self.base)).await
+        self.get_json(&format!("{}/v1beta/files/{id}", self.base))
+            .await
     }
 
     async fn wait_active(&self, mut file: FileInfo, started: Instant) -> Result<FileInfo> {
@@ -139,7 +170,10 @@ impl Client {
                         .and_then(Value::as_str)
                         .unwrap_or("processing failed")
                         .to_string();
-                    return Err(Error::FileFailed { name: file.name, message });
+                    return Err(Error::FileFailed {
+                        name: file.name,
+                        message,
+                    });
                 }
                 _ => {}
             }
@@ -156,8 +190,14 @@ impl Client {
         reqwest::Url::parse(&self.base).is_ok_and(|b| b.origin() == url.origin())
     }
 
-    async fn send_without_key(&self, builder: reqwest::RequestBuilder) -> Result<reqwest::Response> {
-        let resp = builder.send().await.map_err(|e| Error::Network(crate::client::describe(&e)))?;
+    async fn send_without_key(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| Error::Network(crate::client::describe(&e)))?;
         let status = resp.status();
         if status.is_success() {
             return Ok(resp);
@@ -173,11 +213,20 @@ mod tests {
 
     #[test]
     fn file_info_reads_string_sizes_and_states() {
-        let f: FileEnvelope = serde_json::from_value(json!({"file": {"name": "files/abc", "uri": "https://x/v1beta/files/abc",
-            "mimeType": "image/png", "sizeBytes": "123", "state": "PROCESSING", "newField": 1}})).unwrap();
-        assert_eq!((f.file.size_bytes, f.file.state), (Some(123), Some(FileState::Processing)));
+        let f: FileEnvelope = serde_json::from_value(
+            json!({"file": {"name": "files/abc", "uri": "https://x/v1beta/files/abc",
+            "mimeType": "image/png", "sizeBytes": "123", "state": "PROCESSING", "newField": 1}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (f.file.size_bytes, f.file.state),
+            (Some(123), Some(FileState::Processing))
+        );
         assert_eq!(f.file.extra["newField"], 1);
-        let g: FileInfo = serde_json::from_value(json!({"name": "files/a", "sizeBytes": 7, "state": "SOMETHING"})).unwrap();
+        let g: FileInfo = serde_json::from_value(
+            json!({"name": "files/a", "sizeBytes": 7, "state": "SOMETHING"}),
+        )
+        .unwrap();
         assert_eq!((g.size_bytes, g.state), (Some(7), Some(FileState::Unknown)));
     }
 }

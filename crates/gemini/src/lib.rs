@@ -19,6 +19,7 @@
 //!
 //! The key only ever travels in the `x-goog-api-key` header and is redacted from `Debug` output.
 
+mod blobs;
 mod client;
 pub mod error;
 mod files;
@@ -28,7 +29,7 @@ pub mod sse;
 pub mod stream;
 pub mod types;
 
-pub use client::{parse_response, Client, ClientConfig, DEFAULT_BASE_URL};
+pub use client::{parse_response, parse_response_bytes, Client, ClientConfig, DEFAULT_BASE_URL};
 pub use error::{Error, Result};
 pub use files::{FileInfo, FileState};
 pub use models::ModelInfo;

@@ -45,7 +45,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry (a single attempt, still bounded by `deadline`).
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..Default::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..Default::default()
+        }
     }
 
     /// Backoff before retry number `retry` (1 = first retry), before jitter.
@@ -120,7 +123,13 @@ pub struct RetryNotice {
 
 impl fmt::Display for RetryNotice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "retrying in {:.1} s ({}), attempt {}", self.delay.as_secs_f64(), self.reason, self.attempt)
+        write!(
+            f,
+            "retrying in {:.1} s ({}), attempt {}",
+            self.delay.as_secs_f64(),
+            self.reason,
+            self.attempt
+        )
     }
 }
 
@@ -134,7 +143,11 @@ pub(crate) struct Retrier<'a> {
 
 impl<'a> Retrier<'a> {
     pub(crate) fn new(policy: &'a RetryPolicy) -> Self {
-        Retrier { policy, start: Instant::now(), attempt: 1 }
+        Retrier {
+            policy,
+            start: Instant::now(),
+            attempt: 1,
+        }
     }
 
     /// Time left before the deadline.
@@ -150,12 +163,17 @@ impl<'a> Retrier<'a> {
     /// Decides after a failure: `Ok(notice)` means wait `notice.delay` and try again; `Err` is the
     /// error to return.
     pub(crate) fn next(&mut self, err: Error) -> Result<RetryNotice, Error> {
-        let Some(reason) = RetryReason::of(&err) else { return Err(err) };
+        let Some(reason) = RetryReason::of(&err) else {
+            return Err(err);
+        };
         if self.attempt >= self.policy.max_attempts.max(1) {
             return Err(err);
         }
         let delay = match &err {
-            Error::Quota { retry_after: Some(d), .. } => *d,
+            Error::Quota {
+                retry_after: Some(d),
+                ..
+            } => *d,
             _ => self.policy.jittered(self.policy.backoff(self.attempt)),
         };
         // A wait that ends past the deadline leaves no time for the attempt: give up now, with the
@@ -164,7 +182,12 @@ impl<'a> Retrier<'a> {
             return Err(err);
         }
         self.attempt += 1;
-        Ok(RetryNotice { attempt: self.attempt, delay, reason, message: err.to_string() })
+        Ok(RetryNotice {
+            attempt: self.attempt,
+            delay,
+            reason,
+            message: err.to_string(),
+        })
     }
 }
 
@@ -187,12 +210,22 @@ mod tests {
         let p = policy();
         let delays: Vec<_> = (1..=4).map(|n| p.backoff(n).as_millis()).collect();
         assert_eq!(delays, vec![100, 200, 350, 350]);
-        assert_eq!(RetryPolicy { max_delay: Duration::MAX, ..p }.backoff(200), Duration::from_millis(100).saturating_mul(1 << 30));
+        assert_eq!(
+            RetryPolicy {
+                max_delay: Duration::MAX,
+                ..p
+            }
+            .backoff(200),
+            Duration::from_millis(100).saturating_mul(1 << 30)
+        );
     }
 
     #[test]
     fn jitter_stays_within_half_and_full() {
-        let p = RetryPolicy { jitter: true, ..policy() };
+        let p = RetryPolicy {
+            jitter: true,
+            ..policy()
+        };
         for _ in 0..100 {
             let d = p.jittered(Duration::from_millis(200));
             assert!(d >= Duration::from_millis(100) && d <= Duration::from_millis(200));
@@ -201,13 +234,28 @@ mod tests {
 
     #[test]
     fn classifies_and_counts_attempts() {
-        let p = RetryPolicy { max_attempts: 3, ..policy() };
+        let p = RetryPolicy {
+            max_attempts: 3,
+            ..policy()
+        };
         let mut r = Retrier::new(&p);
         let n = r.next(Error::Overloaded).unwrap();
-        assert_eq!((n.attempt, n.delay, n.reason), (2, Duration::from_millis(100), RetryReason::Overloaded));
-        let n = r.next(Error::Server { status: 500, message: "x".into() }).unwrap();
+        assert_eq!(
+            (n.attempt, n.delay, n.reason),
+            (2, Duration::from_millis(100), RetryReason::Overloaded)
+        );
+        let n = r
+            .next(Error::Server {
+                status: 500,
+                message: "x".into(),
+            })
+            .unwrap();
         assert_eq!((n.attempt, n.reason), (3, RetryReason::ServerError));
-        assert_eq!(r.next(Error::Overloaded), Err(Error::Overloaded), "attempts exhausted");
+        assert_eq!(
+            r.next(Error::Overloaded),
+            Err(Error::Overloaded),
+            "attempts exhausted"
+        );
         assert_eq!(n.to_string(), "retrying in 0.2 s (server error), attempt 3");
     }
 
@@ -215,20 +263,43 @@ mod tests {
     fn quota_waits_the_server_delay_and_per_day_never_retries() {
         let p = policy();
         let mut r = Retrier::new(&p);
-        let q = Error::Quota { per_day: false, retry_after: Some(Duration::from_millis(1234)), message: String::new() };
+        let q = Error::Quota {
+            per_day: false,
+            retry_after: Some(Duration::from_millis(1234)),
+            message: String::new(),
+        };
         assert_eq!(r.next(q).unwrap().delay, Duration::from_millis(1234));
-        let day = Error::Quota { per_day: true, retry_after: None, message: String::new() };
+        let day = Error::Quota {
+            per_day: true,
+            retry_after: None,
+            message: String::new(),
+        };
         assert_eq!(r.next(day.clone()), Err(day));
-        for fatal in [Error::InvalidKey, Error::InvalidArgument { message: String::new() }, Error::NotFound { message: String::new() }] {
+        for fatal in [
+            Error::InvalidKey,
+            Error::InvalidArgument {
+                message: String::new(),
+            },
+            Error::NotFound {
+                message: String::new(),
+            },
+        ] {
             assert_eq!(r.next(fatal.clone()), Err(fatal));
         }
     }
 
     #[test]
     fn deadline_stops_a_wait_that_would_cross_it() {
-        let p = RetryPolicy { deadline: Duration::from_millis(500), ..policy() };
+        let p = RetryPolicy {
+            deadline: Duration::from_millis(500),
+            ..policy()
+        };
         let mut r = Retrier::new(&p);
-        let q = Error::Quota { per_day: false, retry_after: Some(Duration::from_secs(26)), message: "m".into() };
+        let q = Error::Quota {
+            per_day: false,
+            retry_after: Some(Duration::from_secs(26)),
+            message: "m".into(),
+        };
         assert_eq!(r.next(q.clone()), Err(q));
         assert!(r.attempt_budget(Duration::from_secs(100)) <= Duration::from_millis(500));
     }

@@ -118,7 +118,11 @@ impl SseParser {
         }
         let (name, value) = match memchr::memchr(b':', &line) {
             Some(i) => {
-                let start = if line.get(i + 1) == Some(&b' ') { i + 2 } else { i + 1 };
+                let start = if line.get(i + 1) == Some(&b' ') {
+                    i + 2
+                } else {
+                    i + 1
+                };
                 (line.slice(..i), line.slice(start..))
             }
             None => (line.clone(), Bytes::new()),
@@ -164,7 +168,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn datas(events: &[SseEvent]) -> Vec<String> {
-        events.iter().map(|e| String::from_utf8(e.data.to_vec()).unwrap()).collect()
+        events
+            .iter()
+            .map(|e| String::from_utf8(e.data.to_vec()).unwrap())
+            .collect()
     }
 
     #[test]

@@ -50,20 +50,32 @@ impl StreamFolder {
 
     /// Parses one event payload, reports its parts, and folds it in. An `{"error": ...}` event (a
     /// failure after the stream started) becomes the matching [`Error`].
-    pub fn push_event(&mut self, data: &[u8], on_event: &mut (dyn FnMut(StreamEvent) + Send)) -> Result<()> {
+    pub fn push_event(
+        &mut self,
+        data: &[u8],
+        on_event: &mut (dyn FnMut(StreamEvent) + Send),
+    ) -> Result<()> {
         let chunk = parse_event(data)?;
         self.push_parsed(chunk, on_event)
     }
 
-    /// Like [`StreamFolder::push_event`], but frees the payload before decoding images, so a 4K image
-    /// never exists as payload, base64 string and decoded bytes at once.
-    pub fn push_event_owned(&mut self, data: bytes::Bytes, on_event: &mut (dyn FnMut(StreamEvent) + Send)) -> Result<()> {
-        let chunk = parse_event(&data)?;
-        drop(data);
+    /// Like [`StreamFolder::push_event`], but takes the payload by value: a large image's base64 then
+    /// becomes the part's string in place (see `blobs`), and the payload is gone before the image is
+    /// decoded, so a 4K image never exists as payload, base64 string and decoded bytes at once.
+    pub fn push_event_owned(
+        &mut self,
+        data: bytes::Bytes,
+        on_event: &mut (dyn FnMut(StreamEvent) + Send),
+    ) -> Result<()> {
+        let chunk = crate::blobs::parse_response_owned(data)?;
         self.push_parsed(chunk, on_event)
     }
 
-    fn push_parsed(&mut self, mut chunk: GenerateContentResponse, on_event: &mut (dyn FnMut(StreamEvent) + Send)) -> Result<()> {
+    fn push_parsed(
+        &mut self,
+        mut chunk: GenerateContentResponse,
+        on_event: &mut (dyn FnMut(StreamEvent) + Send),
+    ) -> Result<()> {
         if let Some(err) = chunk.extra.remove("error") {
             return Err(error_from_value(err));
         }
@@ -86,8 +98,17 @@ impl StreamFolder {
         if self.events == 0 {
             return Err(Error::malformed("the stream ended without any event", b""));
         }
-        if !self.acc.candidates.is_empty() && self.acc.candidates.iter().all(|c| c.finish_reason.is_none()) {
-            return Err(Error::malformed("the stream ended before the answer was complete (no finishReason)", b""));
+        if !self.acc.candidates.is_empty()
+            && self
+                .acc
+                .candidates
+                .iter()
+                .all(|c| c.finish_reason.is_none())
+        {
+            return Err(Error::malformed(
+                "the stream ended before the answer was complete (no finishReason)",
+                b"",
+            ));
         }
         Ok(self.acc)
     }
@@ -108,7 +129,10 @@ fn error_from_value(err: Value) -> Error {
     let text = err.to_string();
     match serde_json::from_value::<ApiError>(err) {
         Ok(api) => api.into_error(200),
-        Err(e) => Error::malformed(format!("a stream error event is not understood: {e}"), text.as_bytes()),
+        Err(e) => Error::malformed(
+            format!("a stream error event is not understood: {e}"),
+            text.as_bytes(),
+        ),
     }
 }
 
@@ -140,7 +164,10 @@ pub fn fold(acc: &mut GenerateContentResponse, chunk: GenerateContentResponse) {
         match pos {
             Some(i) => merge_candidate(&mut acc.candidates[i], cand),
             None => {
-                let mut fresh = Candidate { index: cand.index, ..Default::default() };
+                let mut fresh = Candidate {
+                    index: cand.index,
+                    ..Default::default()
+                };
                 merge_candidate(&mut fresh, cand);
                 acc.candidates.push(fresh);
             }
@@ -195,7 +222,8 @@ fn merge_candidate(acc: &mut Candidate, c: Candidate) {
 
 /// Appends `next` to `last` if the stream split one text part; otherwise hands `next` back.
 fn glue(last: &mut Part, next: Part) -> Option<Part> {
-    let same_kind = last.is_plain_text() && next.is_plain_text() && last.is_thought() == next.is_thought();
+    let same_kind =
+        last.is_plain_text() && next.is_plain_text() && last.is_thought() == next.is_thought();
     let signatures_fit = last.thought_signature.is_none() || next.thought_signature.is_none();
     if !(same_kind && signatures_fit) {
         return Some(next);
@@ -255,10 +283,16 @@ mod tests {
             vec![
                 StreamEvent::ThoughtText("Plan".into()),
                 StreamEvent::ThoughtText("ning".into()),
-                StreamEvent::ThoughtImage { mime_type: "image/png".into(), data: vec![0, 1] },
+                StreamEvent::ThoughtImage {
+                    mime_type: "image/png".into(),
+                    data: vec![0, 1]
+                },
                 StreamEvent::Text("Here ".into()),
                 StreamEvent::Text("it is.".into()),
-                StreamEvent::Image { mime_type: "image/png".into(), data: vec![1, 2, 3] },
+                StreamEvent::Image {
+                    mime_type: "image/png".into(),
+                    data: vec![1, 2, 3]
+                },
             ]
         );
     }
@@ -276,13 +310,28 @@ mod tests {
     #[test]
     fn error_events_and_cuts_are_errors() {
         let mut f = StreamFolder::new();
-        let e = push(&mut f, json!({"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}), &mut Vec::new());
+        let e = push(
+            &mut f,
+            json!({"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}),
+            &mut Vec::new(),
+        );
         assert_eq!(e, Err(Error::Overloaded));
         let cut = f.push_event(br#"{"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": "AAAA"#, &mut |_| {});
-        assert!(matches!(cut, Err(Error::Malformed { ref detail, .. }) if detail.contains("cut short")), "{cut:?}");
-        assert!(matches!(StreamFolder::new().finish(), Err(Error::Malformed { .. })));
+        assert!(
+            matches!(cut, Err(Error::Malformed { ref detail, .. }) if detail.contains("cut short")),
+            "{cut:?}"
+        );
+        assert!(matches!(
+            StreamFolder::new().finish(),
+            Err(Error::Malformed { .. })
+        ));
         let mut unfinished = StreamFolder::new();
-        push(&mut unfinished, json!({"candidates": [{"content": {"parts": [{"text": "a"}]}}]}), &mut Vec::new()).unwrap();
+        push(
+            &mut unfinished,
+            json!({"candidates": [{"content": {"parts": [{"text": "a"}]}}]}),
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert!(matches!(unfinished.finish(), Err(Error::Malformed { .. })));
     }
 

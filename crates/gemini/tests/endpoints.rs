@@ -10,13 +10,26 @@ use gemini::{Content, Error, GenerateContentRequest, Outcome, Part, StreamEvent}
 async fn generate_returns_a_png_of_the_requested_size_and_key_stays_in_the_header() {
     let fake = fake().await;
     let client = client_for(&fake);
-    let resp = client.generate_content(FLASH, &image_request("a banana"), &no_retry_cb()).await.unwrap();
+    let resp = client
+        .generate_content(FLASH, &image_request("a banana"), &no_retry_cb())
+        .await
+        .unwrap();
     assert_eq!(resp.outcome(), Outcome::Image);
-    let png = resp.images().last().unwrap().decode_inline().unwrap().unwrap();
+    let png = resp
+        .images()
+        .last()
+        .unwrap()
+        .decode_inline()
+        .unwrap()
+        .unwrap();
     assert_eq!(gemini_fake::images::dimensions(&png), Some((512, 512)));
     let sig = resp.images().last().unwrap().thought_signature.clone();
     assert!(sig.is_some(), "image parts carry a signature");
-    assert!(resp.usage_metadata.as_ref().and_then(|u| u.total_token_count).is_some());
+    assert!(resp
+        .usage_metadata
+        .as_ref()
+        .and_then(|u| u.total_token_count)
+        .is_some());
 
     let reqs = fake.requests();
     let r = reqs.last().unwrap();
@@ -24,7 +37,11 @@ async fn generate_returns_a_png_of_the_requested_size_and_key_stays_in_the_heade
     assert_eq!(r.path, format!("/v1beta/models/{FLASH}:generateContent"));
     assert_eq!(r.header("x-goog-api-key"), Some(KEY));
     for req in &reqs {
-        assert!(!req.path.contains(KEY) && !req.path.contains("key="), "key leaked into {}", req.path);
+        assert!(
+            !req.path.contains(KEY) && !req.path.contains("key="),
+            "key leaked into {}",
+            req.path
+        );
     }
     assert_eq!(r.header("content-type"), Some("application/json"));
 }
@@ -35,18 +52,40 @@ async fn stream_reports_thoughts_then_text_and_image_and_folds_like_generate() {
     let client = client_for(&fake);
     let req = thinking_request("an infographic of a banana");
     let mut events = Vec::new();
-    let streamed = client.stream_generate_content(FLASH, &req, &mut |e| events.push(e)).await.unwrap();
-    let whole = client.generate_content(FLASH, &req, &no_retry_cb()).await.unwrap();
+    let streamed = client
+        .stream_generate_content(FLASH, &req, &mut |e| events.push(e))
+        .await
+        .unwrap();
+    let whole = client
+        .generate_content(FLASH, &req, &no_retry_cb())
+        .await
+        .unwrap();
 
-    assert!(matches!(events.first(), Some(StreamEvent::ThoughtText(_))), "{:?}", events.first());
-    assert!(events.iter().any(|e| matches!(e, StreamEvent::ThoughtImage { .. })), "interim thought images are surfaced");
-    let Some(StreamEvent::Image { mime_type, data }) = events.iter().rev().find(|e| matches!(e, StreamEvent::Image { .. })) else {
+    assert!(
+        matches!(events.first(), Some(StreamEvent::ThoughtText(_))),
+        "{:?}",
+        events.first()
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, StreamEvent::ThoughtImage { .. })),
+        "interim thought images are surfaced"
+    );
+    let Some(StreamEvent::Image { mime_type, data }) = events
+        .iter()
+        .rev()
+        .find(|e| matches!(e, StreamEvent::Image { .. }))
+    else {
         panic!("no final image event")
     };
     assert_eq!(mime_type, "image/png");
     assert_eq!(gemini_fake::images::dimensions(data), Some((512, 512)));
     let r = fake.requests();
-    assert_eq!(r[0].path, format!("/v1beta/models/{FLASH}:streamGenerateContent?alt=sse"));
+    assert_eq!(
+        r[0].path,
+        format!("/v1beta/models/{FLASH}:streamGenerateContent?alt=sse")
+    );
 
     // Same answer both ways: equal except for the per-request response id.
     let strip = |mut r: gemini::GenerateContentResponse| {
@@ -61,11 +100,18 @@ async fn streamed_model_turn_is_accepted_when_replayed() {
     let fake = fake().await;
     let client = client_for(&fake);
     let req = thinking_request("a red banana");
-    let turn1 = client.stream_generate_content(FLASH, &req, &mut |_| {}).await.unwrap();
+    let turn1 = client
+        .stream_generate_content(FLASH, &req, &mut |_| {})
+        .await
+        .unwrap();
     let mut next = req.clone();
     next.contents.push(turn1.content().unwrap().clone());
-    next.contents.push(Content::user([Part::text("make it blue")]));
-    let turn2 = client.stream_generate_content(FLASH, &next, &mut |_| {}).await.unwrap();
+    next.contents
+        .push(Content::user([Part::text("make it blue")]));
+    let turn2 = client
+        .stream_generate_content(FLASH, &next, &mut |_| {})
+        .await
+        .unwrap();
     assert_eq!(turn2.outcome(), Outcome::Image);
 }
 
@@ -80,9 +126,14 @@ async fn models_get_and_list() {
     for id in [FLASH, PRO, FLASH_25] {
         assert!(all.iter().any(|m| m.id() == id), "{id} listed");
     }
-    assert!(matches!(client.get_model("gemini-9-imaginary").await, Err(Error::NotFound { .. })));
+    assert!(matches!(
+        client.get_model("gemini-9-imaginary").await,
+        Err(Error::NotFound { .. })
+    ));
     let reqs = fake.requests();
-    assert!(reqs.iter().all(|r| r.method == "GET" && r.header("x-goog-api-key") == Some(KEY) && !r.path.contains(KEY)));
+    assert!(reqs.iter().all(|r| r.method == "GET"
+        && r.header("x-goog-api-key") == Some(KEY)
+        && !r.path.contains(KEY)));
 }
 
 #[tokio::test]
@@ -90,7 +141,10 @@ async fn upload_then_reference_with_file_data() {
     let fake = fake().await;
     let client = client_for(&fake);
     let bytes = png(64, 48);
-    let file = client.upload_file(bytes.clone(), "image/png", "cat photo").await.unwrap();
+    let file = client
+        .upload_file(bytes.clone(), "image/png", "cat photo")
+        .await
+        .unwrap();
     assert!(file.name.starts_with("files/"), "{file:?}");
     assert_eq!(file.state, Some(gemini::FileState::Active));
     assert_eq!(file.mime_type.as_deref(), Some("image/png"));
@@ -98,15 +152,33 @@ async fn upload_then_reference_with_file_data() {
     assert_eq!(again.uri, file.uri);
 
     let reqs = fake.requests();
-    let start = reqs.iter().find(|r| r.path.starts_with("/upload/v1beta/files")).unwrap();
+    let start = reqs
+        .iter()
+        .find(|r| r.path.starts_with("/upload/v1beta/files"))
+        .unwrap();
     assert_eq!(start.header("x-goog-upload-protocol"), Some("resumable"));
     assert_eq!(start.header("x-goog-upload-command"), Some("start"));
-    assert_eq!(start.header("x-goog-upload-header-content-length"), Some(bytes.len().to_string().as_str()));
-    assert_eq!(start.header("x-goog-upload-header-content-type"), Some("image/png"));
-    assert!(reqs.iter().any(|r| r.header("x-goog-upload-command") == Some("upload, finalize") && r.body.len() == bytes.len()));
+    assert_eq!(
+        start.header("x-goog-upload-header-content-length"),
+        Some(bytes.len().to_string().as_str())
+    );
+    assert_eq!(
+        start.header("x-goog-upload-header-content-type"),
+        Some("image/png")
+    );
+    assert!(reqs.iter().any(
+        |r| r.header("x-goog-upload-command") == Some("upload, finalize")
+            && r.body.len() == bytes.len()
+    ));
     assert!(reqs.iter().all(|r| !r.path.contains(KEY)));
 
-    let req = GenerateContentRequest::new([Part::text("restyle this as a watercolour"), Part::file("image/png", &file.uri)]);
-    let resp = client.generate_content(FLASH, &req, &no_retry_cb()).await.unwrap();
+    let req = GenerateContentRequest::new([
+        Part::text("restyle this as a watercolour"),
+        Part::file("image/png", &file.uri),
+    ]);
+    let resp = client
+        .generate_content(FLASH, &req, &no_retry_cb())
+        .await
+        .unwrap();
     assert_eq!(resp.outcome(), Outcome::Image);
 }

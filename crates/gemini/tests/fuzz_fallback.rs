@@ -8,7 +8,10 @@ mod fuzz_bodies;
 use proptest::prelude::*;
 
 fn cases() -> u32 {
-    std::env::var("GEMINI_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+    std::env::var("GEMINI_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
 }
 
 /// Inputs biased toward the interesting shapes: SSE framing and Gemini-like JSON, plus raw bytes.
@@ -37,20 +40,40 @@ fn json_input() -> impl Strategy<Value = Vec<u8>> {
         Just(serde_json::json!(null)),
         any::<bool>().prop_map(serde_json::Value::from),
         any::<i64>().prop_map(serde_json::Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(serde_json::Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(serde_json::Value::from),
         "[a-zA-Z0-9+/=_ ]{0,8}".prop_map(serde_json::Value::from),
     ];
     let keys = prop_oneof![
-        Just("candidates"), Just("content"), Just("parts"), Just("text"), Just("inlineData"), Just("inline_data"),
-        Just("data"), Just("mimeType"), Just("thought"), Just("thoughtSignature"), Just("finishReason"),
-        Just("promptFeedback"), Just("blockReason"), Just("usageMetadata"), Just("groundingMetadata"),
-        Just("groundingChunks"), Just("web"), Just("image"), Just("error"), Just("role"), Just("other"),
+        Just("candidates"),
+        Just("content"),
+        Just("parts"),
+        Just("text"),
+        Just("inlineData"),
+        Just("inline_data"),
+        Just("data"),
+        Just("mimeType"),
+        Just("thought"),
+        Just("thoughtSignature"),
+        Just("finishReason"),
+        Just("promptFeedback"),
+        Just("blockReason"),
+        Just("usageMetadata"),
+        Just("groundingMetadata"),
+        Just("groundingChunks"),
+        Just("web"),
+        Just("image"),
+        Just("error"),
+        Just("role"),
+        Just("other"),
     ];
     let value = leaf.prop_recursive(5, 64, 6, move |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
-            proptest::collection::vec((keys.clone(), inner), 0..5)
-                .prop_map(|kv| serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            proptest::collection::vec((keys.clone(), inner), 0..5).prop_map(|kv| {
+                serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
         ]
     });
     (value, any::<u16>()).prop_map(|(v, cut)| {

@@ -43,12 +43,23 @@ fn captured_response_with_unknown_fields_replays_value_for_value_and_byte_for_by
 
     let mut req = GenerateContentRequest::new([Part::text("a banana")]);
     req.contents.push(reloaded);
-    req.contents.push(Content::user([Part::text("now make it blue")]));
+    req.contents
+        .push(Content::user([Part::text("now make it blue")]));
     let wire = serde_json::to_string(&req).unwrap();
     let sent: Value = serde_json::from_str(&wire).unwrap();
-    assert_eq!(sent["contents"][1], captured["candidates"][0]["content"], "value for value");
-    assert!(wire.contains(&stored), "the stored bytes are exactly the bytes sent");
-    assert_eq!(Content::from_json(&stored).unwrap().to_json(), stored, "stable across store/reload cycles");
+    assert_eq!(
+        sent["contents"][1], captured["candidates"][0]["content"],
+        "value for value"
+    );
+    assert!(
+        wire.contains(&stored),
+        "the stored bytes are exactly the bytes sent"
+    );
+    assert_eq!(
+        Content::from_json(&stored).unwrap().to_json(),
+        stored,
+        "stable across store/reload cycles"
+    );
 }
 
 #[tokio::test]
@@ -57,12 +68,24 @@ async fn three_turns_with_signatures_are_accepted_and_sent_back_untouched() {
     let client = client_for(&fake);
     let mut history = vec![Content::user([Part::text("a banana on a plate")])];
     let mut stored_turns = Vec::new();
-    for (turn, follow_up) in ["make it blue", "add a second banana", "final touch"].iter().enumerate() {
-        let req = GenerateContentRequest { contents: history.clone(), ..thinking_request("") };
+    for (turn, follow_up) in ["make it blue", "add a second banana", "final touch"]
+        .iter()
+        .enumerate()
+    {
+        let req = GenerateContentRequest {
+            contents: history.clone(),
+            ..thinking_request("")
+        };
         let resp = if turn % 2 == 0 {
-            client.generate_content(FLASH, &req, &no_retry_cb()).await.unwrap()
+            client
+                .generate_content(FLASH, &req, &no_retry_cb())
+                .await
+                .unwrap()
         } else {
-            client.stream_generate_content(FLASH, &req, &mut |_| {}).await.unwrap()
+            client
+                .stream_generate_content(FLASH, &req, &mut |_| {})
+                .await
+                .unwrap()
         };
         assert_eq!(resp.outcome(), Outcome::Image, "turn {turn}");
         let content = resp.content().unwrap();
@@ -80,20 +103,43 @@ async fn three_turns_with_signatures_are_accepted_and_sent_back_untouched() {
     assert_eq!(contents[1], stored_turns[0]);
     assert_eq!(contents[3], stored_turns[1]);
     // And the third turn's answer is replayable too.
-    let req = GenerateContentRequest { contents: history, ..thinking_request("") };
-    assert_eq!(client.generate_content(FLASH, &req, &no_retry_cb()).await.unwrap().outcome(), Outcome::Image);
+    let req = GenerateContentRequest {
+        contents: history,
+        ..thinking_request("")
+    };
+    assert_eq!(
+        client
+            .generate_content(FLASH, &req, &no_retry_cb())
+            .await
+            .unwrap()
+            .outcome(),
+        Outcome::Image
+    );
 }
 
 #[tokio::test]
 async fn tampered_or_missing_signatures_are_refused_with_the_place() {
     let fake = fake().await;
     let client = client_for(&fake);
-    let first = client.generate_content(FLASH, &thinking_request("a banana"), &no_retry_cb()).await.unwrap();
+    let first = client
+        .generate_content(FLASH, &thinking_request("a banana"), &no_retry_cb())
+        .await
+        .unwrap();
     let model_turn = first.content().unwrap().clone();
-    let (idx, _) = model_turn.parts.iter().enumerate().rev().find(|(_, p)| p.is_image() && !p.is_thought()).unwrap();
+    let (idx, _) = model_turn
+        .parts
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, p)| p.is_image() && !p.is_thought())
+        .unwrap();
 
     let replay = |turn: Content| GenerateContentRequest {
-        contents: vec![Content::user([Part::text("a banana")]), turn, Content::user([Part::text("again")])],
+        contents: vec![
+            Content::user([Part::text("a banana")]),
+            turn,
+            Content::user([Part::text("again")]),
+        ],
         ..thinking_request("")
     };
 
@@ -101,16 +147,38 @@ async fn tampered_or_missing_signatures_are_refused_with_the_place() {
     let sig = tampered.parts[idx].thought_signature.as_mut().unwrap();
     let flipped = if sig.starts_with('A') { "B" } else { "A" };
     sig.replace_range(0..1, flipped);
-    let err = client.generate_content(FLASH, &replay(tampered), &no_retry_cb()).await.unwrap_err();
-    let Error::InvalidArgument { message } = err else { panic!("{err:?}") };
-    assert!(message.contains("thought_signature") && message.contains("content position 2"), "{message}");
+    let err = client
+        .generate_content(FLASH, &replay(tampered), &no_retry_cb())
+        .await
+        .unwrap_err();
+    let Error::InvalidArgument { message } = err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        message.contains("thought_signature") && message.contains("content position 2"),
+        "{message}"
+    );
 
     let mut stripped = model_turn.clone();
     stripped.parts[idx].thought_signature = None;
-    let err = client.generate_content(FLASH, &replay(stripped), &no_retry_cb()).await.unwrap_err();
-    let Error::InvalidArgument { message } = err else { panic!("{err:?}") };
-    assert_eq!(message, format!("Image part is missing a thought_signature in content position 2, part position {}.", idx + 1));
+    let err = client
+        .generate_content(FLASH, &replay(stripped), &no_retry_cb())
+        .await
+        .unwrap_err();
+    let Error::InvalidArgument { message } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        message,
+        format!(
+            "Image part is missing a thought_signature in content position 2, part position {}.",
+            idx + 1
+        )
+    );
 
     // Untouched, it is accepted.
-    assert!(client.generate_content(FLASH, &replay(model_turn), &no_retry_cb()).await.is_ok());
+    assert!(client
+        .generate_content(FLASH, &replay(model_turn), &no_retry_cb())
+        .await
+        .is_ok());
 }

@@ -36,7 +36,10 @@ fn captured() -> &'static Captured {
             // Non-ASCII text so that cuts can fall inside multi-byte characters.
             let req = thinking_request("un plátano — 香蕉 🍌 on a plate");
             let raw = reqwest::Client::new()
-                .post(format!("{}/v1beta/models/{FLASH}:streamGenerateContent?alt=sse", fake.base_url()))
+                .post(format!(
+                    "{}/v1beta/models/{FLASH}:streamGenerateContent?alt=sse",
+                    fake.base_url()
+                ))
                 .header("x-goog-api-key", KEY)
                 .json(&req)
                 .send()
@@ -48,8 +51,15 @@ fn captured() -> &'static Captured {
                 .to_vec();
             let client = client_for(&fake);
             let mut events = Vec::new();
-            let resp = client.stream_generate_content(FLASH, &req, &mut |e| events.push(e)).await.unwrap();
-            Captured { raw, folded: strip_id(serde_json::to_value(resp).unwrap()), events }
+            let resp = client
+                .stream_generate_content(FLASH, &req, &mut |e| events.push(e))
+                .await
+                .unwrap();
+            Captured {
+                raw,
+                folded: strip_id(serde_json::to_value(resp).unwrap()),
+                events,
+            }
         })
     })
 }
@@ -64,7 +74,9 @@ fn run(raw: &[u8], cuts: &[usize]) -> (Value, Vec<StreamEvent>) {
         parser.push(Bytes::copy_from_slice(&raw[prev..c]), &mut out);
         prev = c;
         for ev in out.drain(..) {
-            folder.push_event_owned(ev.data, &mut |e| events.push(e)).unwrap();
+            folder
+                .push_event_owned(ev.data, &mut |e| events.push(e))
+                .unwrap();
         }
     }
     assert!(!parser.finish(&mut out), "nothing pending at the end");
@@ -76,8 +88,17 @@ fn run(raw: &[u8], cuts: &[usize]) -> (Value, Vec<StreamEvent>) {
 fn the_captured_stream_is_rich_and_crlf_framed() {
     let c = captured();
     assert!(c.raw.windows(4).any(|w| w == b"\r\n\r\n"));
-    assert!(c.events.iter().filter(|e| matches!(e, StreamEvent::ThoughtImage { .. })).count() >= 1);
-    assert!(c.events.iter().any(|e| matches!(e, StreamEvent::ThoughtText(_))));
+    assert!(
+        c.events
+            .iter()
+            .filter(|e| matches!(e, StreamEvent::ThoughtImage { .. }))
+            .count()
+            >= 1
+    );
+    assert!(c
+        .events
+        .iter()
+        .any(|e| matches!(e, StreamEvent::ThoughtText(_))));
     let (folded, events) = run(&c.raw, &[]);
     assert_eq!(folded, c.folded);
     assert_eq!(events, c.events);

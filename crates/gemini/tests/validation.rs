@@ -10,7 +10,10 @@ async fn refused(model: &str, req: &GenerateContentRequest) -> String {
     let fake = fake().await;
     let client = client_for(&fake);
     let notices = Notices::default();
-    let err = client.generate_content(model, req, &notices.callback()).await.unwrap_err();
+    let err = client
+        .generate_content(model, req, &notices.callback())
+        .await
+        .unwrap_err();
     assert!(notices.list().is_empty(), "a 400 is never retried");
     assert_eq!(fake.requests().len(), 1);
     match err {
@@ -22,7 +25,11 @@ async fn refused(model: &str, req: &GenerateContentRequest) -> String {
 fn with_image_config(ratio: Option<&str>, size: Option<&str>) -> GenerateContentRequest {
     let mut req = image_request("a banana");
     req.generation_config = Some(GenerationConfig {
-        image_config: Some(ImageConfig { aspect_ratio: ratio.map(Into::into), image_size: size.map(Into::into), ..Default::default() }),
+        image_config: Some(ImageConfig {
+            aspect_ratio: ratio.map(Into::into),
+            image_size: size.map(Into::into),
+            ..Default::default()
+        }),
         ..Default::default()
     });
     req
@@ -43,7 +50,10 @@ async fn size_512_only_exists_on_flash_31() {
 #[tokio::test]
 async fn image_size_is_refused_on_flash_25() {
     let msg = refused(FLASH_25, &with_image_config(None, Some("1K"))).await;
-    assert!(msg.to_lowercase().contains("image_size") || msg.contains("imageSize"), "{msg}");
+    assert!(
+        msg.to_lowercase().contains("image_size") || msg.contains("imageSize"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -79,7 +89,10 @@ async fn two_candidates_are_refused() {
 
 #[tokio::test]
 async fn unsupported_mime_type_is_refused() {
-    let req = GenerateContentRequest::new([Part::text("what is this"), Part::inline_bytes("image/gif", b"GIF89a")]);
+    let req = GenerateContentRequest::new([
+        Part::text("what is this"),
+        Part::inline_bytes("image/gif", b"GIF89a"),
+    ]);
     let msg = refused(FLASH, &req).await;
     assert!(msg.contains("Unsupported MIME type"), "{msg}");
 }
@@ -97,18 +110,28 @@ async fn wrong_key_is_invalid_key_and_never_retried() {
     let fake = fake().await;
     let client = client_with(&fake, "not-the-key", fast_retry());
     let notices = Notices::default();
-    let err = client.generate_content(FLASH, &image_request("a banana"), &notices.callback()).await.unwrap_err();
+    let err = client
+        .generate_content(FLASH, &image_request("a banana"), &notices.callback())
+        .await
+        .unwrap_err();
     assert_eq!(err, Error::InvalidKey);
     assert!(err.to_string().contains("Settings"));
     assert!(notices.list().is_empty());
     assert_eq!(fake.requests().len(), 1);
-    assert_eq!(client.get_model(FLASH).await.unwrap_err(), Error::InvalidKey, "models.get checks a key");
+    assert_eq!(
+        client.get_model(FLASH).await.unwrap_err(),
+        Error::InvalidKey,
+        "models.get checks a key"
+    );
 }
 
 #[tokio::test]
 async fn unknown_model_is_not_found() {
     let fake = fake().await;
     let client = client_for(&fake);
-    let err = client.generate_content("gemini-0-nothing", &image_request("x"), &no_retry_cb()).await.unwrap_err();
+    let err = client
+        .generate_content("gemini-0-nothing", &image_request("x"), &no_retry_cb())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }

@@ -35,17 +35,29 @@ pub struct Content {
 impl Content {
     /// A user turn from parts.
     pub fn user(parts: impl IntoIterator<Item = Part>) -> Self {
-        Content { role: Some(ROLE_USER.into()), parts: parts.into_iter().collect(), extra: Map::new() }
+        Content {
+            role: Some(ROLE_USER.into()),
+            parts: parts.into_iter().collect(),
+            extra: Map::new(),
+        }
     }
 
     /// A model turn from parts (tests and fixtures; real model turns come from responses).
     pub fn model(parts: impl IntoIterator<Item = Part>) -> Self {
-        Content { role: Some(ROLE_MODEL.into()), parts: parts.into_iter().collect(), extra: Map::new() }
+        Content {
+            role: Some(ROLE_MODEL.into()),
+            parts: parts.into_iter().collect(),
+            extra: Map::new(),
+        }
     }
 
     /// A role-less content, the shape `systemInstruction` takes.
     pub fn system(text: impl Into<String>) -> Self {
-        Content { role: None, parts: vec![Part::text(text)], extra: Map::new() }
+        Content {
+            role: None,
+            parts: vec![Part::text(text)],
+            extra: Map::new(),
+        }
     }
 
     /// The JSON this content is sent as. Storing this string and reading it back with
@@ -58,12 +70,18 @@ impl Content {
 
     /// Reads a content stored with [`Content::to_json`] (or any API JSON of a content).
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|e| Error::malformed(format!("stored content is not valid: {e}"), json.as_bytes()))
+        serde_json::from_str(json).map_err(|e| {
+            Error::malformed(format!("stored content is not valid: {e}"), json.as_bytes())
+        })
     }
 
     /// Concatenated non-thought text of all parts.
     pub fn text(&self) -> String {
-        self.parts.iter().filter(|p| !p.is_thought()).filter_map(|p| p.text.as_deref()).collect()
+        self.parts
+            .iter()
+            .filter(|p| !p.is_thought())
+            .filter_map(|p| p.text.as_deref())
+            .collect()
     }
 }
 
@@ -73,7 +91,11 @@ impl Content {
 pub struct Part {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "inline_data")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "inline_data"
+    )]
     pub inline_data: Option<Blob>,
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "file_data")]
     pub file_data: Option<FileData>,
@@ -81,7 +103,11 @@ pub struct Part {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thought: Option<bool>,
     /// Opaque, encrypted reasoning state. Must be sent back untouched, on the same part.
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "thought_signature")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "thought_signature"
+    )]
     pub thought_signature: Option<String>,
     /// Fields this crate does not model, kept for byte-exact replay.
     #[serde(flatten)]
@@ -91,7 +117,10 @@ pub struct Part {
 impl Part {
     /// A text part.
     pub fn text(text: impl Into<String>) -> Self {
-        Part { text: Some(text.into()), ..Default::default() }
+        Part {
+            text: Some(text.into()),
+            ..Default::default()
+        }
     }
 
     /// An inline image (or other blob) part from raw bytes; encodes to base64 once, here.
@@ -125,7 +154,9 @@ impl Part {
 
     /// Whether this part is an inline image.
     pub fn is_image(&self) -> bool {
-        self.inline_data.as_ref().is_some_and(|b| b.mime_type.starts_with("image/"))
+        self.inline_data
+            .as_ref()
+            .is_some_and(|b| b.mime_type.starts_with("image/"))
     }
 
     /// Decodes the inline data (lazily: responses keep the base64 text for replay).
@@ -136,7 +167,10 @@ impl Part {
 
     /// A part that only carries text (no blob, file or unknown fields): the kind streaming splits up.
     pub(crate) fn is_plain_text(&self) -> bool {
-        self.text.is_some() && self.inline_data.is_none() && self.file_data.is_none() && self.extra.is_empty()
+        self.text.is_some()
+            && self.inline_data.is_none()
+            && self.file_data.is_none()
+            && self.extra.is_empty()
     }
 }
 
@@ -161,14 +195,19 @@ impl Blob {
 
 /// Decodes standard base64, with or without padding.
 pub(crate) fn decode_base64(data: &str) -> Result<Vec<u8>> {
-    use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
+    use base64::engine::{
+        general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig,
+    };
     const ENGINE: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
     );
-    ENGINE
-        .decode(data.as_bytes())
-        .map_err(|e| Error::malformed(format!("inline data is not valid base64: {e}"), data.as_bytes()))
+    ENGINE.decode(data.as_bytes()).map_err(|e| {
+        Error::malformed(
+            format!("inline data is not valid base64: {e}"),
+            data.as_bytes(),
+        )
+    })
 }
 
 /// A reference to an uploaded file: `{"mimeType": "...", "fileUri": "..."}`.
@@ -194,8 +233,14 @@ mod tests {
         assert_eq!(part.thought_signature.as_deref(), Some("c2ln/+=="));
         assert_eq!(part.extra["videoMetadata"]["x"][1], 2);
         let back = serde_json::to_string(&part).unwrap();
-        assert_eq!(serde_json::from_str::<Value>(&back).unwrap(), serde_json::from_str::<Value>(json).unwrap());
-        assert_eq!(back, json, "field order matches the API's, so the bytes match too");
+        assert_eq!(
+            serde_json::from_str::<Value>(&back).unwrap(),
+            serde_json::from_str::<Value>(json).unwrap()
+        );
+        assert_eq!(
+            back, json,
+            "field order matches the API's, so the bytes match too"
+        );
     }
 
     #[test]
@@ -204,7 +249,10 @@ mod tests {
         let c = Content::from_json(json).unwrap();
         let stored = c.to_json();
         assert_eq!(Content::from_json(&stored).unwrap().to_json(), stored);
-        assert_eq!(serde_json::from_str::<Value>(&stored).unwrap(), serde_json::from_str::<Value>(json).unwrap());
+        assert_eq!(
+            serde_json::from_str::<Value>(&stored).unwrap(),
+            serde_json::from_str::<Value>(json).unwrap()
+        );
     }
 
     #[test]
@@ -215,13 +263,19 @@ mod tests {
         unpadded.inline_data.as_mut().unwrap().data = "aGk".into();
         assert_eq!(unpadded.decode_inline().unwrap().unwrap(), b"hi");
         unpadded.inline_data.as_mut().unwrap().data = "!!!".into();
-        assert!(matches!(unpadded.decode_inline().unwrap(), Err(Error::Malformed { .. })));
+        assert!(matches!(
+            unpadded.decode_inline().unwrap(),
+            Err(Error::Malformed { .. })
+        ));
         assert!(Part::text("x").decode_inline().is_none());
     }
 
     #[test]
     fn absent_optionals_are_not_sent() {
-        assert_eq!(serde_json::to_string(&Part::text("hi")).unwrap(), r#"{"text":"hi"}"#);
+        assert_eq!(
+            serde_json::to_string(&Part::text("hi")).unwrap(),
+            r#"{"text":"hi"}"#
+        );
         assert_eq!(
             serde_json::to_string(&Part::file("image/png", "https://x/files/a")).unwrap(),
             r#"{"fileData":{"mimeType":"image/png","fileUri":"https://x/files/a"}}"#

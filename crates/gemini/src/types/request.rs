@@ -18,13 +18,25 @@ use super::response::Modality;
 pub struct GenerateContentRequest {
     /// The whole history, alternating user and model turns, ending with a user turn.
     pub contents: Vec<Content>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "system_instruction")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "system_instruction"
+    )]
     pub system_instruction: Option<Content>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<Tool>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "safety_settings")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "safety_settings"
+    )]
     pub safety_settings: Option<Vec<SafetySetting>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "generation_config")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "generation_config"
+    )]
     pub generation_config: Option<GenerationConfig>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -33,7 +45,10 @@ pub struct GenerateContentRequest {
 impl GenerateContentRequest {
     /// A request with one user turn made of `parts`.
     pub fn new(parts: impl IntoIterator<Item = super::content::Part>) -> Self {
-        GenerateContentRequest { contents: vec![Content::user(parts)], ..Default::default() }
+        GenerateContentRequest {
+            contents: vec![Content::user(parts)],
+            ..Default::default()
+        }
     }
 }
 
@@ -41,7 +56,11 @@ impl GenerateContentRequest {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tool {
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "google_search")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "google_search"
+    )]
     pub google_search: Option<GoogleSearch>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -50,7 +69,10 @@ pub struct Tool {
 impl Tool {
     /// `{"googleSearch": {}}`: web search grounding (the API's default search type).
     pub fn google_search() -> Self {
-        Tool { google_search: Some(GoogleSearch::default()), extra: Map::new() }
+        Tool {
+            google_search: Some(GoogleSearch::default()),
+            extra: Map::new(),
+        }
     }
 
     /// Google Search with explicit search types (`imageSearch` exists only on 3.1 Flash Image).
@@ -74,7 +96,11 @@ impl Tool {
 #[serde(rename_all = "camelCase")]
 pub struct GoogleSearch {
     /// Without it the API searches the web only.
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "search_types")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "search_types"
+    )]
     pub search_types: Option<SearchTypes>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -86,7 +112,11 @@ pub struct GoogleSearch {
 pub struct SearchTypes {
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "web_search")]
     pub web_search: Option<WebSearch>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "image_search")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "image_search"
+    )]
     pub image_search: Option<ImageSearch>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -122,14 +152,30 @@ pub struct SafetySetting {
 #[serde(rename_all = "camelCase")]
 pub struct GenerationConfig {
     /// Default text and image; `[IMAGE]` returns images only.
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "response_modalities")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "response_modalities"
+    )]
     pub response_modalities: Option<Vec<Modality>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "image_config")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "image_config"
+    )]
     pub image_config: Option<ImageConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "thinking_config")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "thinking_config"
+    )]
     pub thinking_config: Option<ThinkingConfig>,
     /// Above 1 is refused by image models; variations are parallel calls.
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "candidate_count")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "candidate_count"
+    )]
     pub candidate_count: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
@@ -139,7 +185,11 @@ pub struct GenerationConfig {
     pub top_p: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "top_k")]
     pub top_k: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "max_output_tokens")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "max_output_tokens"
+    )]
     pub max_output_tokens: Option<u32>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -151,7 +201,11 @@ pub struct GenerationConfig {
 #[serde(rename_all = "camelCase")]
 pub struct ImageConfig {
     /// e.g. `"16:9"`; without it the output follows the input image's ratio, or is square.
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "aspect_ratio")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "aspect_ratio"
+    )]
     pub aspect_ratio: Option<String>,
     /// Exactly `"512"` (3.1 Flash only), `"1K"`, `"2K"` or `"4K"`; absent on 2.5 Flash Image.
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "image_size")]
@@ -166,9 +220,17 @@ pub struct ImageConfig {
 #[serde(rename_all = "camelCase")]
 pub struct ThinkingConfig {
     /// e.g. `"minimal"`/`"high"` (the API is case-insensitive here; the guide writes `"High"`).
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "thinking_level")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "thinking_level"
+    )]
     pub thinking_level: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "include_thoughts")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "include_thoughts"
+    )]
     pub include_thoughts: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -187,8 +249,16 @@ mod tests {
             tools: Some(vec![Tool::google_search_with(true, true)]),
             generation_config: Some(GenerationConfig {
                 response_modalities: Some(vec![Modality::Text, Modality::Image]),
-                image_config: Some(ImageConfig { aspect_ratio: Some("16:9".into()), image_size: Some("2K".into()), ..Default::default() }),
-                thinking_config: Some(ThinkingConfig { thinking_level: Some("High".into()), include_thoughts: Some(true), ..Default::default() }),
+                image_config: Some(ImageConfig {
+                    aspect_ratio: Some("16:9".into()),
+                    image_size: Some("2K".into()),
+                    ..Default::default()
+                }),
+                thinking_config: Some(ThinkingConfig {
+                    thinking_level: Some("High".into()),
+                    include_thoughts: Some(true),
+                    ..Default::default()
+                }),
                 ..Default::default()
             }),
             ..Default::default()
@@ -218,6 +288,9 @@ mod tests {
         assert!(req.contents[0].parts[0].is_image());
         assert!(req.tools.unwrap()[0].google_search.is_some());
         let gc = req.generation_config.unwrap();
-        assert_eq!((gc.candidate_count, gc.seed, gc.temperature), (Some(1), Some(7), Some(0.5)));
+        assert_eq!(
+            (gc.candidate_count, gc.seed, gc.temperature),
+            (Some(1), Some(7), Some(0.5))
+        );
     }
 }

@@ -82,7 +82,9 @@ impl FinishReason {
         match self {
             FinishReason::Stop | FinishReason::FinishReasonUnspecified => "the model finished",
             FinishReason::MaxTokens => "the answer hit the output token limit",
-            FinishReason::Safety | FinishReason::ImageSafety => "the output was withheld by safety filters",
+            FinishReason::Safety | FinishReason::ImageSafety => {
+                "the output was withheld by safety filters"
+            }
             FinishReason::ProhibitedContent | FinishReason::ImageProhibitedContent => {
                 "the output was withheld as prohibited content"
             }
@@ -90,11 +92,17 @@ impl FinishReason {
                 "the output was withheld because it resembled existing material too closely"
             }
             FinishReason::NoImage => "the model returned no image; try rephrasing the prompt",
-            FinishReason::ImageOther | FinishReason::Other => "the model stopped for an unspecified reason",
+            FinishReason::ImageOther | FinishReason::Other => {
+                "the model stopped for an unspecified reason"
+            }
             FinishReason::Blocklist => "the output contained blocked terms",
             FinishReason::Spii => "the output contained sensitive personal information",
-            FinishReason::MissingThoughtSignature => "a replayed model turn lacked its thought signature",
-            FinishReason::MalformedResponse | FinishReason::MalformedFunctionCall => "the model produced a malformed answer",
+            FinishReason::MissingThoughtSignature => {
+                "a replayed model turn lacked its thought signature"
+            }
+            FinishReason::MalformedResponse | FinishReason::MalformedFunctionCall => {
+                "the model produced a malformed answer"
+            }
             FinishReason::Language => "the language is not supported",
             FinishReason::UnexpectedToolCall => "the model made an unexpected tool call",
             FinishReason::Unknown => "the model stopped for a reason this app does not know",
@@ -319,9 +327,15 @@ pub enum Outcome {
     /// The model answered with text only (`STOP`, no image): usually it asked a question or refused.
     TextOnly,
     /// A candidate came back without an image, with the reason (e.g. `IMAGE_SAFETY`, `NO_IMAGE`).
-    NoImage { finish_reason: Option<FinishReason>, message: Option<String> },
+    NoImage {
+        finish_reason: Option<FinishReason>,
+        message: Option<String>,
+    },
     /// The prompt itself was refused (`promptFeedback.blockReason`); there is no candidate.
-    Blocked { reason: BlockReason, message: Option<String> },
+    Blocked {
+        reason: BlockReason,
+        message: Option<String>,
+    },
 }
 
 impl GenerateContentResponse {
@@ -332,7 +346,10 @@ impl GenerateContentResponse {
 
     /// Final (non-thought) image parts of the first candidate, in order; the last is the final render.
     pub fn images(&self) -> impl Iterator<Item = &Part> {
-        self.content().into_iter().flat_map(|c| c.parts.iter()).filter(|p| p.is_image() && !p.is_thought())
+        self.content()
+            .into_iter()
+            .flat_map(|c| c.parts.iter())
+            .filter(|p| p.is_image() && !p.is_thought())
     }
 
     /// Non-thought text of the first candidate.
@@ -351,11 +368,17 @@ impl GenerateContentResponse {
     /// Classifies the answer: image, text only, no image (with the reason) or blocked prompt.
     pub fn outcome(&self) -> Outcome {
         if let Some(reason) = self.block_reason() {
-            let message = self.prompt_feedback.as_ref().and_then(|f| f.block_reason_message.clone());
+            let message = self
+                .prompt_feedback
+                .as_ref()
+                .and_then(|f| f.block_reason_message.clone());
             return Outcome::Blocked { reason, message };
         }
         let Some(candidate) = self.candidates.first() else {
-            return Outcome::NoImage { finish_reason: None, message: None };
+            return Outcome::NoImage {
+                finish_reason: None,
+                message: None,
+            };
         };
         if self.images().next().is_some() {
             return Outcome::Image;
@@ -364,7 +387,10 @@ impl GenerateContentResponse {
         if stopped_normally && !self.text().is_empty() {
             return Outcome::TextOnly;
         }
-        Outcome::NoImage { finish_reason: candidate.finish_reason, message: candidate.finish_message.clone() }
+        Outcome::NoImage {
+            finish_reason: candidate.finish_reason,
+            message: candidate.finish_message.clone(),
+        }
     }
 }
 
@@ -384,8 +410,14 @@ mod tests {
         .unwrap();
         assert_eq!(r.candidates[0].finish_reason, Some(FinishReason::Unknown));
         assert_eq!(r.candidates[0].extra["newThing"], 1);
-        assert_eq!(r.prompt_feedback.unwrap().block_reason, Some(BlockReason::Unknown));
-        assert_eq!(r.usage_metadata.unwrap().prompt_tokens_details[0].modality, Some(Modality::Unknown));
+        assert_eq!(
+            r.prompt_feedback.unwrap().block_reason,
+            Some(BlockReason::Unknown)
+        );
+        assert_eq!(
+            r.usage_metadata.unwrap().prompt_tokens_details[0].modality,
+            Some(Modality::Unknown)
+        );
         assert_eq!(r.extra["topLevelNew"], true);
     }
 
@@ -410,27 +442,53 @@ mod tests {
         .unwrap();
         assert_eq!(r.outcome(), Outcome::Image);
         assert_eq!(r.images().count(), 1);
-        assert_eq!(r.images().next().unwrap().decode_inline().unwrap().unwrap(), vec![1, 2, 3]);
+        assert_eq!(
+            r.images().next().unwrap().decode_inline().unwrap().unwrap(),
+            vec![1, 2, 3]
+        );
         assert_eq!(r.text(), "Here it is.");
         let g = r.candidates[0].grounding_metadata.as_ref().unwrap();
-        assert_eq!(g.grounding_chunks[1].image.as_ref().unwrap().image_uri.as_deref(), Some("i"));
+        assert_eq!(
+            g.grounding_chunks[1]
+                .image
+                .as_ref()
+                .unwrap()
+                .image_uri
+                .as_deref(),
+            Some("i")
+        );
         assert_eq!(g.image_search_queries, vec!["iq"]);
         let u = r.usage_metadata.as_ref().unwrap();
         assert_eq!(u.thoughts_token_count, Some(240));
-        assert_eq!(u.candidates_tokens_details[0].modality, Some(Modality::Image));
+        assert_eq!(
+            u.candidates_tokens_details[0].modality,
+            Some(Modality::Image)
+        );
         assert_eq!(r.response_id.as_deref(), Some("r1"));
     }
 
     #[test]
     fn outcome_tells_missing_images_apart() {
-        let blocked: GenerateContentResponse =
-            serde_json::from_value(json!({"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}})).unwrap();
-        assert!(matches!(blocked.outcome(), Outcome::Blocked { reason: BlockReason::ProhibitedContent, .. }));
+        let blocked: GenerateContentResponse = serde_json::from_value(
+            json!({"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}}),
+        )
+        .unwrap();
+        assert!(matches!(
+            blocked.outcome(),
+            Outcome::Blocked {
+                reason: BlockReason::ProhibitedContent,
+                ..
+            }
+        ));
         let no_image: GenerateContentResponse = serde_json::from_value(json!({"candidates": [
-            {"finishReason": "IMAGE_SAFETY", "finishMessage": "withheld"}]})).unwrap();
+            {"finishReason": "IMAGE_SAFETY", "finishMessage": "withheld"}]}))
+        .unwrap();
         assert_eq!(
             no_image.outcome(),
-            Outcome::NoImage { finish_reason: Some(FinishReason::ImageSafety), message: Some("withheld".into()) }
+            Outcome::NoImage {
+                finish_reason: Some(FinishReason::ImageSafety),
+                message: Some("withheld".into())
+            }
         );
         let text: GenerateContentResponse = serde_json::from_value(json!({"candidates": [
             {"finishReason": "STOP", "content": {"role": "model", "parts": [{"text": "Which cat?"}]}}]})).unwrap();

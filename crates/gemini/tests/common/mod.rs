@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gemini::{
-    Client, ClientConfig, Content, GenerateContentRequest, GenerationConfig, ImageConfig, Part, RetryNotice, RetryPolicy,
-    ThinkingConfig,
+    Client, ClientConfig, Content, GenerateContentRequest, GenerationConfig, ImageConfig, Part,
+    RetryNotice, RetryPolicy, ThinkingConfig,
 };
 use gemini_fake::{FakeConfig, FakeGemini};
 
@@ -17,7 +17,13 @@ pub const FLASH_25: &str = "gemini-2.5-flash-image";
 pub const KEY: &str = "test-key-7d1f";
 
 pub async fn fake() -> FakeGemini {
-    FakeGemini::start(FakeConfig { port: 0, key: Some(KEY.into()), ..Default::default() }).await.expect("fake starts")
+    FakeGemini::start(FakeConfig {
+        port: 0,
+        key: Some(KEY.into()),
+        ..Default::default()
+    })
+    .await
+    .expect("fake starts")
 }
 
 pub fn fast_retry() -> RetryPolicy {
@@ -49,7 +55,11 @@ pub fn image_request(prompt: &str) -> GenerateContentRequest {
     GenerateContentRequest {
         contents: vec![Content::user([Part::text(prompt)])],
         generation_config: Some(GenerationConfig {
-            image_config: Some(ImageConfig { aspect_ratio: Some("1:1".into()), image_size: Some("512".into()), ..Default::default() }),
+            image_config: Some(ImageConfig {
+                aspect_ratio: Some("1:1".into()),
+                image_size: Some("512".into()),
+                ..Default::default()
+            }),
             ..Default::default()
         }),
         ..Default::default()
@@ -60,7 +70,10 @@ pub fn image_request(prompt: &str) -> GenerateContentRequest {
 pub fn thinking_request(prompt: &str) -> GenerateContentRequest {
     let mut req = image_request(prompt);
     if let Some(gc) = req.generation_config.as_mut() {
-        gc.thinking_config = Some(ThinkingConfig { include_thoughts: Some(true), ..Default::default() });
+        gc.thinking_config = Some(ThinkingConfig {
+            include_thoughts: Some(true),
+            ..Default::default()
+        });
     }
     req
 }

@@ -47,13 +47,29 @@ pub fn response(data: &[u8]) {
             assert_eq!(again.to_json(), stored, "stored content is not stable");
         }
     }
-    let Ok(resp) = gemini::parse_response(data) else { return };
+    // The fast path for large inline data must agree with the plain parse, error or not.
+    let plain = gemini::parse_response(data);
+    let fast = gemini::parse_response_bytes(data.to_vec().into());
+    assert_eq!(plain.is_ok(), fast.is_ok(), "fast and plain parse disagree");
+    if let (Ok(p), Ok(f)) = (&plain, &fast) {
+        assert_eq!(p, f, "fast and plain parse disagree");
+    }
+    let Ok(resp) = plain else { return };
     let _ = resp.outcome();
     let _ = resp.text();
-    for part in resp.candidates.iter().filter_map(|c| c.content.as_ref()).flat_map(|c| &c.parts) {
+    for part in resp
+        .candidates
+        .iter()
+        .filter_map(|c| c.content.as_ref())
+        .flat_map(|c| &c.parts)
+    {
         let _ = part.decode_inline();
     }
     let first = serde_json::to_string(&resp).expect("responses serialize");
     let back = gemini::parse_response(first.as_bytes()).expect("a serialized response parses back");
-    assert_eq!(serde_json::to_string(&back).expect("responses serialize"), first, "response round trip is lossy");
+    assert_eq!(
+        serde_json::to_string(&back).expect("responses serialize"),
+        first,
+        "response round trip is lossy"
+    );
 }
