@@ -172,15 +172,60 @@ pub fn build_request(caps: &ModelCapabilities, params: &GenerateParams, contents
     }
 }
 
-/// Inline size of a request: what the API's 20 MB limit counts.
+/// Inline size of a request: the base64 data the API's 20 MB inline limit counts.
 fn inline_size(req: &GenerateContentRequest) -> usize {
-    req.contents
-        .iter()
-        .flat_map(|c| c.parts.iter())
-        .map(|p| {
-            p.inline_data.as_ref().map(|b| b.data.len()).unwrap_or(0) + p.text.as_ref().map(|t| t.len()).unwrap_or(0) + 64
-        })
-        .sum()
+    req.contents.iter().flat_map(|c| c.parts.iter()).filter_map(|p| p.inline_data.as_ref()).map(|b| b.data.len()).sum()
+}
+
+/// Files kept by the Files API for 48 hours; reuse an upload for 47.
+const UPLOAD_REUSE_MS: i64 = 47 * 3600 * 1000;
+
+/// Brings a request under the inline limit by moving the largest inline blobs to the Files API
+/// (`fileData`), biggest first, until the rest fits. This is the documented path for large inputs; it is
+/// needed as soon as a chat holds a 4K image (~24 MB of base64). A model part keeps its thought signature
+/// and every other field: only its data moves. Uploads are remembered (by content hash) and reused while
+/// the file lives, so each turn of a long chat does not upload the same image again.
+async fn offload_to_files(client: &gemini::Client, store: &Store, mut req: GenerateContentRequest) -> Result<GenerateContentRequest> {
+    let mut size = inline_size(&req);
+    let mut blobs: Vec<(usize, usize, usize)> = Vec::new();
+    for (ci, c) in req.contents.iter().enumerate() {
+        for (pi, p) in c.parts.iter().enumerate() {
+            if let Some(b) = &p.inline_data {
+                blobs.push((b.data.len(), ci, pi));
+            }
+        }
+    }
+    blobs.sort_by(|a, b| b.0.cmp(&a.0));
+    for (len, ci, pi) in blobs {
+        if size <= INLINE_LIMIT_BYTES {
+            break;
+        }
+        let part = &mut req.contents[ci].parts[pi];
+        let Some(blob) = part.inline_data.take() else { continue };
+        let bytes = blob.decode().map_err(map_client_error)?;
+        let key = crate::references::pipeline::content_hash(&bytes);
+        let now = crate::time::now_ms();
+        let cached = store.uploads.lock().ok().and_then(|m| m.get(&key).filter(|(_, at)| now - at < UPLOAD_REUSE_MS).map(|(u, _)| u.clone()));
+        let uri = match cached {
+            Some(u) => u,
+            None => {
+                let info = client
+                    .upload_file(bytes, &blob.mime_type, &format!("banana-{}", &key[..16]))
+                    .await
+                    .map_err(map_client_error)?;
+                if let Ok(mut m) = store.uploads.lock() {
+                    m.insert(key, (info.uri.clone(), now));
+                }
+                info.uri
+            }
+        };
+        part.file_data = Some(gemini::FileData { mime_type: Some(blob.mime_type.clone()), file_uri: uri, ..Default::default() });
+        size -= len;
+    }
+    if size > INLINE_LIMIT_BYTES {
+        return Err(Error::RequestTooLarge { size_mb: size as f64 / 1e6, limit_mb: (INLINE_LIMIT_BYTES / 1_000_000) as u32 });
+    }
+    Ok(req)
 }
 
 /// Maps the client's error to ours; a per-day quota gets its reset time.
@@ -450,10 +495,9 @@ impl Engine<'_> {
         };
         let mut contents = history;
         contents.push(crate::chat::user_content(&req.prompt, &refs));
-        let request = build_request(&caps, &req.params, contents);
-        let size = inline_size(&request);
-        if size > INLINE_LIMIT_BYTES {
-            return Err(Error::RequestTooLarge { size_mb: size as f64 / 1e6, limit_mb: (INLINE_LIMIT_BYTES / 1_000_000) as u32 });
+        let mut request = build_request(&caps, &req.params, contents);
+        if inline_size(&request) > INLINE_LIMIT_BYTES {
+            request = offload_to_files(client, store, request).await?;
         }
 
         let n = req.params.count;

@@ -236,3 +236,23 @@ impl Studio {
         self.store.fail_before_commit.store(on, Ordering::SeqCst);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The desktop shell keeps a `Studio` in Tauri state and awaits `generate` in async commands.
+    #[test]
+    fn studio_is_send_sync_and_generate_is_send() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Studio>();
+        fn is_send<T: Send>(_: &T) {}
+        let dir = std::env::temp_dir().join(format!("studio-send-{}", std::process::id()));
+        let s = Studio::open(StudioConfig { data_dir: dir.clone(), ..Default::default() }).unwrap();
+        let fut = s.generate(GenerateRequest::default(), |_| {});
+        is_send(&fut);
+        drop(fut);
+        drop(s);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

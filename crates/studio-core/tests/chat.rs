@@ -137,3 +137,25 @@ async fn chat_resumes_with_references_after_the_original_moved_and_a_restart() {
     let sent = generate_requests(&e.fake);
     assert_eq!(raw_content(&sent[1], 0), raw_content(&sent[0], 0), "the user turn with its reference replays identically");
 }
+
+#[tokio::test]
+async fn a_4k_chat_continues_through_the_files_api() {
+    let e = env().await;
+    let p = GenerateParams { image_size: Some("4K".into()), aspect_ratio: Some("1:1".into()), ..Default::default() };
+    let t1 = e.studio.generate(req_with("a huge banana", p), |_| {}).await.unwrap();
+    assert_eq!((t1.images[0].width, t1.images[0].height), (4096, 4096));
+    let cont = |prompt: &str| GenerateRequest { chat_id: Some(t1.chat_id.clone()), prompt: prompt.into(), ..Default::default() };
+    e.studio.generate(cont("make it small"), |_| {}).await.unwrap();
+    e.studio.generate(cont("and yellow"), |_| {}).await.unwrap();
+    let sent = generate_requests(&e.fake);
+    let c = contents(&sent[1]);
+    let parts = c[1]["parts"].as_array().unwrap();
+    let moved: Vec<&Value> = parts.iter().filter(|p| p.get("fileData").is_some()).collect();
+    assert_eq!(moved.len(), 1, "the 4K image went through the Files API");
+    assert!(moved[0]["thoughtSignature"].is_string(), "its signature stays on the part");
+    assert!(parts.iter().all(|p| p.get("inlineData").is_none() || p["thought"] == true));
+    let uploads = e.fake.requests().iter().filter(|r| r.path.starts_with("/upload/")).count();
+    assert!(uploads >= 1);
+    let starts = e.fake.requests().iter().filter(|r| r.path.starts_with("/upload/") && r.header("x-goog-upload-command") == Some("start")).count();
+    assert_eq!(starts, 1, "the upload is reused on the next turn");
+}

@@ -80,6 +80,8 @@ pub struct Store {
     /// Test-only failpoint: fail after the image files are written and before the row commits, as a crash
     /// there would.
     pub(crate) fail_before_commit: AtomicBool,
+    /// Files API uploads by content hash: (file URI, uploaded at ms), reused while the file lives.
+    pub(crate) uploads: Mutex<std::collections::HashMap<String, (String, i64)>>,
 }
 
 impl Store {
@@ -95,6 +97,7 @@ impl Store {
             price_per_million,
             thumbs: ThumbWorker::start(),
             fail_before_commit: AtomicBool::new(false),
+            uploads: Mutex::new(Default::default()),
         };
         store.clean_orphans()?;
         Ok(store)
@@ -109,9 +112,14 @@ impl Store {
     /// Removes image files with no row (a crash between file write and commit), stray temp files, and the
     /// interim files of `tmp/`.
     fn clean_orphans(&self) -> Result<()> {
+        // Under the write lock: a save in progress in another process (the app and the CLI share the data
+        // dir) holds it from its first file write to its commit, so its files are never taken for orphans.
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(Error::db("begin cleanup"))?;
         let ids: HashSet<String> = {
-            let conn = self.conn();
-            let mut st = conn.prepare("SELECT file_name FROM images")?;
+            let mut st = tx.prepare("SELECT file_name FROM images")?;
             let rows = st.query_map([], |r| r.get::<_, String>(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
@@ -124,6 +132,8 @@ impl Store {
                 }
             }
         }
+        tx.commit()?;
+        drop(conn);
         if let Ok(rd) = fs::read_dir(&self.dirs.tmp) {
             for e in rd.flatten() {
                 let _ = fs::remove_file(e.path());
@@ -140,9 +150,15 @@ impl Store {
         self.dirs.thumbs.join(format!("{id}.jpg"))
     }
 
-    /// Writes the images' files, then commits everything in one transaction. On a commit failure the new
-    /// files are removed again.
+    /// Writes the images' files, then commits everything in one transaction. The write lock (an IMMEDIATE
+    /// transaction) is taken before the first file is written and held until the commit, so another
+    /// process's orphan cleanup can never mistake an in-flight file for an orphan. On a failure before the
+    /// commit the new files are removed again.
     pub fn commit_generation(&self, chat: Option<&NewChat>, chat_id: &str, turns: &[NewTurn], events: &[UsageEvent]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(Error::db("begin save"))?;
         let mut written: Vec<PathBuf> = Vec::new();
         let cleanup = |written: &[PathBuf]| {
             for p in written {
@@ -163,7 +179,9 @@ impl Store {
             // Simulated crash: the files stay behind, exactly as after a power cut here.
             return Err(Error::Other("failpoint: crashed between file write and row commit".into()));
         }
-        let res = self.insert_rows(chat, chat_id, turns, events);
+        let res = insert_rows(&tx, self.price_per_million, chat, chat_id, turns, events)
+            .and_then(|()| tx.commit().map_err(Error::db("commit generation")));
+        drop(conn);
         if res.is_err() {
             cleanup(&written);
             return res;
@@ -177,9 +195,35 @@ impl Store {
         Ok(())
     }
 
-    fn insert_rows(&self, chat: Option<&NewChat>, chat_id: &str, turns: &[NewTurn], events: &[UsageEvent]) -> Result<()> {
+    /// Records billed attempts that produced nothing to save (blocked, no image).
+    pub fn record_usage(&self, events: &[UsageEvent]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        insert_events(&tx, events)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The file name of an image row.
+    pub fn image_file_name(&self, id: &str) -> Result<String> {
+        self.conn()
+            .query_row("SELECT file_name FROM images WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound { what: "image", id: id.to_string() })
+    }
+}
+
+fn insert_rows(
+    tx: &rusqlite::Transaction<'_>,
+    price_per_million: Option<f64>,
+    chat: Option<&NewChat>,
+    chat_id: &str,
+    turns: &[NewTurn],
+    events: &[UsageEvent],
+) -> Result<()> {
         let now = crate::time::now_ms();
         if let Some(c) = chat {
             tx.execute(
@@ -212,7 +256,7 @@ impl Store {
             for img in &t.images {
                 // The turn's billed tokens are shared evenly by its images.
                 let total = t.usage.total_tokens / n_images;
-                let cost = crate::cost::price(total, self.price_per_million);
+                let cost = crate::cost::price(total, price_per_million);
                 tx.execute(
                     "INSERT INTO images (id, chat_id, turn_id, file_name, sha256, mime, width, height, bytes, prompt, model, \
                      params, reference_hashes, text, thoughts, grounding, usage, image_tokens, total_tokens, cost, \
@@ -246,31 +290,10 @@ impl Store {
                 .map_err(Error::db("insert image"))?;
             }
         }
-        insert_events(&tx, events)?;
-        tx.commit().map_err(Error::db("commit generation"))?;
+        insert_events(tx, events)?;
         Ok(())
-    }
-
-    /// Records billed attempts that produced nothing to save (blocked, no image).
-    pub fn record_usage(&self, events: &[UsageEvent]) -> Result<()> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        insert_events(&tx, events)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// The file name of an image row.
-    pub fn image_file_name(&self, id: &str) -> Result<String> {
-        self.conn()
-            .query_row("SELECT file_name FROM images WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::NotFound { what: "image", id: id.to_string() })
-    }
 }
+
 
 fn insert_events(tx: &rusqlite::Transaction<'_>, events: &[UsageEvent]) -> Result<()> {
     for e in events {

@@ -2,9 +2,9 @@
 //! (full decode), apply the EXIF orientation, and re-encode only when needed.
 //!
 //! A file is passed through byte-for-byte when it is already upright, within [`MAX_LONG_EDGE`] and within
-//! [`PER_REFERENCE_BUDGET`]. Otherwise it is downscaled (fast area-averaging `thumbnail`, then halving
-//! steps while over budget), rotated *after* the downscale (cheaper: fewer pixels to move), and re-encoded:
-//! PNG when it has transparency (alpha kept), else JPEG at quality 90.
+//! [`PER_REFERENCE_BUDGET`]. Otherwise it is downscaled (exact 2x2 box halvings, then area-averaging for
+//! any rest; smaller steps while still over budget), rotated *after* the downscale (cheaper: fewer pixels
+//! to move), and re-encoded: PNG when it has transparency (alpha kept), else JPEG at quality 90.
 //!
 //! HEIC/HEIF: no decoder is available in this build (libheif is not a dependency), so those files are
 //! verified structurally instead, by their ISO-BMFF `ftyp` box and a HEIF brand (`heic`, `heix`, `hevc`,
@@ -13,7 +13,6 @@
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use rayon::prelude::*;
@@ -84,13 +83,10 @@ fn heif_brand(bytes: &[u8]) -> Option<InputFormat> {
             _ => None,
         }
     };
-    let major = classify(&bytes[8..12]);
-    if major.is_some() {
-        return major;
-    }
-    // Compatible brands follow the major brand and minor version.
+    // The major brand, then the compatible brands (after the minor version). A HEVC brand anywhere makes it
+    // HEIC (e.g. major `mif1` with compatible `heic`); otherwise a generic HEIF brand makes it HEIF.
     let mut found = None;
-    for b in bytes[16..size].chunks_exact(4) {
+    for b in std::iter::once(&bytes[8..12]).chain(bytes[16..size].chunks_exact(4)) {
         match classify(b) {
             Some(InputFormat::Heic) => return Some(InputFormat::Heic),
             Some(f) => found = Some(f),
@@ -193,7 +189,7 @@ pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Pre
     }
     let mut edge = max_edge.min(w0.max(h0));
     loop {
-        let mut scaled = if w0.max(h0) > edge { img.thumbnail(edge, edge) } else { img.clone() };
+        let mut scaled = downscale(&img, edge);
         scaled.apply_orientation(orientation);
         let (bytes, mime) = encode(&scaled, has_alpha)?;
         if bytes.len() <= budget || edge <= 256 {
@@ -201,6 +197,59 @@ pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Pre
         }
         edge = edge * 3 / 4;
     }
+}
+
+/// Shrinks so the long edge is at most `edge`. Large factors go through exact 2x2 box halvings (a few
+/// milliseconds for 12 MP, cache-friendly, no filter weights) while the result stays above 90% of the
+/// bound (a 4000 px photo lands at 2000 px for a 2048 bound); whatever factor is left is done by
+/// `thumbnail`'s area-averaging.
+fn downscale(img: &DynamicImage, edge: u32) -> DynamicImage {
+    let mut cur: Option<DynamicImage> = None;
+    loop {
+        let c = cur.as_ref().unwrap_or(img);
+        let long = c.width().max(c.height());
+        if long <= edge {
+            return cur.unwrap_or_else(|| img.clone());
+        }
+        if long / 2 >= edge / 10 * 9 && c.width() >= 2 && c.height() >= 2 {
+            if let Some(h) = halve(c) {
+                cur = Some(h);
+                continue;
+            }
+        }
+        return c.thumbnail(edge, edge);
+    }
+}
+
+/// 2x2 box average of 8-bit images (RGB, RGBA, L, LA); `None` for other layouts.
+fn halve(img: &DynamicImage) -> Option<DynamicImage> {
+    fn run<const C: usize>(src: &[u8], w: usize, h: usize) -> Vec<u8> {
+        let (ow, oh) = (w / 2, h / 2);
+        let mut out = vec![0u8; ow * oh * C];
+        out.par_chunks_mut(ow * C).enumerate().for_each(|(y, row)| {
+            let r0 = &src[(2 * y) * w * C..(2 * y + 1) * w * C];
+            let r1 = &src[(2 * y + 1) * w * C..(2 * y + 2) * w * C];
+            for x in 0..ow {
+                for c in 0..C {
+                    let i = 2 * x * C + c;
+                    let sum = r0[i] as u16 + r0[i + C] as u16 + r1[i] as u16 + r1[i + C] as u16;
+                    row[x * C + c] = ((sum + 2) / 4) as u8;
+                }
+            }
+        });
+        out
+    }
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let (ow, oh) = ((w / 2) as u32, (h / 2) as u32);
+    Some(match img {
+        DynamicImage::ImageRgb8(b) => DynamicImage::ImageRgb8(image::RgbImage::from_raw(ow, oh, run::<3>(b.as_raw(), w, h))?),
+        DynamicImage::ImageRgba8(b) => DynamicImage::ImageRgba8(image::RgbaImage::from_raw(ow, oh, run::<4>(b.as_raw(), w, h))?),
+        DynamicImage::ImageLuma8(b) => DynamicImage::ImageLuma8(image::GrayImage::from_raw(ow, oh, run::<1>(b.as_raw(), w, h))?),
+        DynamicImage::ImageLumaA8(b) => {
+            DynamicImage::ImageLumaA8(image::GrayAlphaImage::from_raw(ow, oh, run::<2>(b.as_raw(), w, h))?)
+        }
+        _ => return None,
+    })
 }
 
 /// A truncated JPEG still decodes (the decoder fills the rest with grey), so completeness is checked on the
@@ -232,8 +281,16 @@ fn encode(img: &DynamicImage, alpha: bool) -> Result<(Vec<u8>, &'static str), Re
             .map_err(|e| format!("re-encoding failed ({e})"))?;
         Ok((out, "image/png"))
     } else {
-        JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-            .encode_image(img)
+        // jpeg-encoder (SIMD) is several times faster than image's own JPEG encoder.
+        let (data, color) = match img {
+            DynamicImage::ImageLuma8(b) => (b.as_raw().clone(), jpeg_encoder::ColorType::Luma),
+            DynamicImage::ImageRgb8(b) => (b.as_raw().clone(), jpeg_encoder::ColorType::Rgb),
+            other => (other.to_rgb8().into_raw(), jpeg_encoder::ColorType::Rgb),
+        };
+        let (w, h) = (u16::try_from(img.width()), u16::try_from(img.height()));
+        let (Ok(w), Ok(h)) = (w, h) else { return Err("the image is too large to re-encode".into()) };
+        jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY)
+            .encode(&data, w, h, color)
             .map_err(|e| format!("re-encoding failed ({e})"))?;
         Ok((out, "image/jpeg"))
     }
@@ -249,6 +306,7 @@ pub fn prepare_all(originals: &[Vec<u8>]) -> Vec<Result<Prepared, Refusal>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::codecs::jpeg::JpegEncoder;
 
     fn jpeg(w: u32, h: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
