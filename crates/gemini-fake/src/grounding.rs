@@ -23,10 +23,10 @@ pub fn metadata(prompt: &str, answer: Option<&str>, web: bool, image: bool) -> V
     let query = prompt.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
     let mut chunks = Vec::new();
     if web {
-        for (i, (domain, kind)) in [("example.com", "guide"), ("example.org", "reference")].iter().enumerate() {
+        for (domain, kind, title) in [("example.com", "guide", "A visual guide"), ("example.org", "reference", "Reference notes")] {
             chunks.push(json!({"web": {
                 "uri": format!("https://{domain}/{kind}/{slug}"),
-                "title": format!("{} {}: {query}", if i == 0 { "A guide to" } else { "Reference for" }, slug.replace('-', " ")),
+                "title": format!("{title}: {query}"),
                 "domain": domain
             }}));
         }

@@ -65,9 +65,12 @@ pub fn render_rgb(w: u32, h: u32, seed: u64) -> Vec<u8> {
             c = [c[0] * shade, c[1] * shade, c[2] * shade];
             let (dx, dy) = ((u - sx) * aspect.sqrt(), (v - sy) / aspect.sqrt());
             let d = (dx * dx + dy * dy).sqrt() / sr;
-            if d < 1.6 {
-                let glow = (1.0 - d / 1.6).powi(2);
-                c = mix(c, sun, if d < 1.0 { 0.85 } else { glow * 0.85 });
+            if d < 1.8 {
+                // A soft-edged disc with a halo around it.
+                let edge = ((d - 0.92) / 0.08).clamp(0.0, 1.0);
+                let disc = 0.85 * (1.0 - edge * edge * (3.0 - 2.0 * edge));
+                let halo = 0.35 * (1.0 - d / 1.8).powi(2);
+                c = mix(c, sun, disc.max(halo));
             }
             let px = [(c[0] * 255.0) as u8, (c[1] * 255.0) as u8, (c[2] * 255.0) as u8];
             let x0 = lx * scale;

@@ -6,10 +6,24 @@
 //! usage, SSE streams. Faults are injected per test with [`FakeGemini::push_fault`] or by a `[fake:...]`
 //! marker in the prompt (see [`faults`]). Every request is recorded for tests to assert on the wire.
 //!
-//! Endpoints (each also under `/v1/`, the google-genai Python SDK's default version):
-//! `POST /v1beta/models/{model}:generateContent`, `:streamGenerateContent?alt=sse`,
-//! `:batchGenerateContent`, `GET /v1beta/models[/{model}]`, `POST /upload/v1beta/files` (resumable),
-//! `GET|DELETE /v1beta/files/{id}`, `GET /v1beta/files`, `GET /v1beta/batches/{id}`.
+//! Endpoints (each also under `/v1/`, the google-genai 3.x Python SDK's default version):
+//! `POST /v1beta/models/{model}:generateContent`, `:streamGenerateContent?alt=sse` (a JSON array
+//! without `alt=sse`), `:countTokens`, `:batchGenerateContent`, `GET /v1beta/models[/{model}]`,
+//! `POST /upload/v1beta/files` (resumable), `GET /v1beta/files`, `GET|DELETE /v1beta/files/{id}`,
+//! `GET /v1beta/batches`, `GET|DELETE /v1beta/batches/{id}`, `POST /v1beta/batches/{id}:cancel`.
+//!
+//! Prompt markers (read from the last user turn only): `[fake:429]`, `[fake:503]`, `[fake:500]`,
+//! `[fake:504]` fire on the first attempt of a request body only, so a retrying client then succeeds;
+//! `[fake:429day]`, `[fake:block]`, `[fake:image_safety]`, `[fake:image_prohibited]`,
+//! `[fake:image_recitation]`, `[fake:image_other]`, `[fake:no_image]`, `[fake:text_only]`,
+//! `[fake:malformed]`, `[fake:truncated]`, `[fake:cut_stream]` fire every time; `[fake:slow=3s]` (or
+//! `=250ms`) delays the answer and combines with the others. Pushed [`Fault`]s take precedence and fire
+//! once each, in order; a request the fake refuses as invalid consumes no fault.
+//!
+//! Choices where Google's behaviour is not pinned down: a file is PROCESSING at upload and at the first
+//! poll, ACTIVE from the second; an unknown `fileData` file is 404; Gemini 3 signs the answer text even
+//! without `includeThoughts` (thinking always happens); the documented skip values
+//! `skip_thought_signature_validator` / `context_engineering_is_the_way_to_go` pass signature checks.
 
 mod b64;
 pub mod error;

@@ -103,7 +103,11 @@ fn text_tokens(text: &str) -> u32 {
 pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret: &[u8]) -> Answer {
     let model = req.model;
     let subj = subject(&req.prompt);
-    let size_label = model.sizes.get(req.size_index).copied().unwrap_or("1024px");
+    let size_label = match model.sizes.get(req.size_index).copied() {
+        Some("512") => "512 px",
+        Some(s) => s,
+        None => "1024 px",
+    };
     let thoughts_tokens = 96 + (req.seed % 160) as u32;
 
     let mut parts = Vec::new();

@@ -36,6 +36,19 @@ pub struct Batch {
     create_time: String,
     responses: Vec<Value>,
     polls: u32,
+    cancelled: bool,
+}
+
+impl Batch {
+    /// PENDING when created, RUNNING at the first poll, SUCCEEDED from the second on (or CANCELLED).
+    fn state(&self) -> &'static str {
+        match (self.cancelled, self.polls) {
+            (true, _) => "BATCH_STATE_CANCELLED",
+            (false, 0) => "BATCH_STATE_PENDING",
+            (false, 1) => "BATCH_STATE_RUNNING",
+            _ => "BATCH_STATE_SUCCEEDED",
+        }
+    }
 }
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -195,9 +208,28 @@ async fn route(
             _ => Err(unknown_path(path)),
         };
     }
+    if rest == "batches" && method == Method::GET {
+        let ops: Vec<Value> = s
+            .batches
+            .lock()
+            .map(|m| m.values().map(|b| batch_operation(b, b.state())).collect())
+            .unwrap_or_default();
+        return Ok(json_response(StatusCode::OK, &json!({ "operations": ops })));
+    }
     if let Some(id) = rest.strip_prefix("batches/") {
-        if method == Method::GET {
+        if let Some(id) = id.strip_suffix(":cancel") {
+            if method == Method::POST {
+                return batch_cancel(s, id);
+            }
+        } else if method == Method::GET {
             return batch_get(s, id);
+        } else if method == Method::DELETE {
+            let removed = s.batches.lock().map(|mut m| m.remove(id).is_some()).unwrap_or(false);
+            return if removed {
+                Ok(json_response(StatusCode::OK, &json!({})))
+            } else {
+                Err(ApiError::not_found(format!("Batch batches/{id} is not found.")))
+            };
         }
     }
     Err(unknown_path(path))
@@ -440,6 +472,7 @@ fn batch_create(s: &Arc<Shared>, version: &str, model: &str, body: Bytes) -> Api
         create_time: "2026-01-01T00:00:00Z".into(),
         responses,
         polls: 0,
+        cancelled: false,
     };
     let op = batch_operation(&b, "BATCH_STATE_PENDING");
     if let Ok(mut m) = s.batches.lock() {
@@ -485,9 +518,15 @@ fn batch_get(s: &Shared, id: &str) -> ApiResult<Response> {
     let mut batches = s.batches.lock().map_err(|_| ApiError::new(500, "INTERNAL", "batch table poisoned"))?;
     let b = batches.get_mut(id).ok_or_else(|| ApiError::not_found(format!("Batch batches/{id} is not found.")))?;
     b.polls += 1;
-    let state = match b.polls {
-        1 => "BATCH_STATE_RUNNING",
-        _ => "BATCH_STATE_SUCCEEDED",
-    };
-    Ok(json_response(StatusCode::OK, &batch_operation(b, state)))
+    Ok(json_response(StatusCode::OK, &batch_operation(b, b.state())))
+}
+
+/// `POST batches/{id}:cancel`: a job that has not succeeded yet ends CANCELLED.
+fn batch_cancel(s: &Shared, id: &str) -> ApiResult<Response> {
+    let mut batches = s.batches.lock().map_err(|_| ApiError::new(500, "INTERNAL", "batch table poisoned"))?;
+    let b = batches.get_mut(id).ok_or_else(|| ApiError::not_found(format!("Batch batches/{id} is not found.")))?;
+    if b.state() != "BATCH_STATE_SUCCEEDED" {
+        b.cancelled = true;
+    }
+    Ok(json_response(StatusCode::OK, &json!({})))
 }

@@ -128,3 +128,18 @@ async fn batch_create_and_poll() {
     let r = send(&f, Method::POST, &format!("/v1beta/models/{FLASH}:batchGenerateContent"), Some(&bad)).await;
     error(&r, 400, "INVALID_ARGUMENT");
 }
+
+#[tokio::test]
+async fn batch_list_cancel_delete() {
+    let f = fake().await;
+    let body = json!({"batch": {"inputConfig": {"requests": {"requests": [{"request": {"contents": [{"parts": [{"text": "x"}]}]}}]}}}});
+    let r = send(&f, Method::POST, &format!("/v1beta/models/{NB1}:batchGenerateContent"), Some(&body)).await;
+    let name = r.json["name"].as_str().unwrap().to_string();
+    let list = send(&f, Method::GET, "/v1beta/batches", None).await;
+    assert_eq!(list.json["operations"].as_array().unwrap().len(), 1);
+    assert_eq!(send(&f, Method::POST, &format!("/v1beta/{name}:cancel"), None).await.status, 200);
+    let p = send(&f, Method::GET, &format!("/v1beta/{name}"), None).await;
+    assert_eq!(p.json["metadata"]["state"], "BATCH_STATE_CANCELLED");
+    assert_eq!(send(&f, Method::DELETE, &format!("/v1beta/{name}"), None).await.status, 200);
+    assert_eq!(send(&f, Method::GET, &format!("/v1beta/{name}"), None).await.status, 404);
+}
