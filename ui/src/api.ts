@@ -1,7 +1,14 @@
 // The one place the UI talks to the Rust side. Commands come from the generated bindings; image bytes never
-// travel through them, only through `studio://` URLs built here.
+// travel through them, only through `studio://` URLs built here (and one raw-body upload for pasted images).
+import { invoke } from "@tauri-apps/api/core";
 import { commands } from "./bindings";
-export type { AppInfo, CommandError } from "./bindings";
+import type { CommandError, ReferenceInfo } from "./bindings";
+export type {
+  AppInfo, CommandError, ModelCapabilities, OutputFormat, GenerateParams, GenerateRequest, GenerationEvent,
+  GenerationResult, CostEstimate, ReferenceInfo, ReferenceImport, GalleryQuery, GalleryPage, ImageSummary,
+  ImageDetail, ChatDetail, ChatSummary, TurnView, KeyCheckResult, Value, SearchType,
+} from "./bindings";
+export { Channel } from "@tauri-apps/api/core";
 
 export { commands };
 
@@ -10,7 +17,7 @@ export function inTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
-export type ImageKind = "image" | "thumb" | "ref" | "demo";
+export type ImageKind = "image" | "thumb" | "ref" | "thought" | "demo";
 
 /**
  * The URL of an image served by the app's `studio://` scheme. WebKitGTK and WKWebView use the scheme as is;
@@ -22,4 +29,51 @@ export function imageUrl(kind: ImageKind, id: string, platform: string = navigat
   const override = (globalThis as { __STUDIO_IMAGE_BASE__?: string }).__STUDIO_IMAGE_BASE__;
   if (override) return `${override}/${kind}/${safe}`;
   return /Windows/i.test(platform) ? `http://studio.localhost/${kind}/${safe}` : `studio://${kind}/${safe}`;
+}
+
+/** A header value must be ISO-8859-1: names outside printable ASCII are percent-encoded. */
+export function headerSafeName(name: string): string {
+  const trimmed = name.slice(0, 200);
+  return /^[\x20-\x7e]*$/.test(trimmed) ? trimmed : encodeURIComponent(trimmed);
+}
+
+/** Imports one image from raw bytes (paste, <input type=file>, images dragged from other apps). */
+export async function importReferenceBytes(bytes: ArrayBuffer | Uint8Array, name: string): Promise<
+  { status: "ok"; data: ReferenceInfo } | { status: "error"; error: CommandError }
+> {
+  try {
+    const data = await invoke<ReferenceInfo>("import_reference_bytes", bytes, { headers: { "x-file-name": headerSafeName(name) } });
+    return { status: "ok", data };
+  } catch (e) {
+    return { status: "error", error: asCommandError(e) };
+  }
+}
+
+/** Whatever a rejected IPC call threw, as `{kind, message}`. */
+export function asCommandError(e: unknown): CommandError {
+  if (e && typeof e === "object" && "message" in e) {
+    const o = e as { kind?: unknown; message?: unknown };
+    return { kind: typeof o.kind === "string" ? o.kind : "ipc", message: String(o.message) };
+  }
+  return { kind: "ipc", message: String(e) };
+}
+
+/** Runs a command whose promise may reject (untyped commands) and folds it into the result shape. */
+export async function safe<T>(p: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: CommandError }> {
+  try {
+    return { status: "ok", data: await p };
+  } catch (e) {
+    return { status: "error", error: asCommandError(e) };
+  }
+}
+
+/** Like `safe`, for the typed commands (which already return the result shape but may still reject). */
+export async function call<T>(
+  p: Promise<{ status: "ok"; data: T } | { status: "error"; error: CommandError }>,
+): Promise<{ status: "ok"; data: T } | { status: "error"; error: CommandError }> {
+  try {
+    return await p;
+  } catch (e) {
+    return { status: "error", error: asCommandError(e) };
+  }
 }

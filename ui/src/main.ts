@@ -1,68 +1,82 @@
-// Boots the window: asks the backend who it is, shows the mode, wires navigation.
-import { commands, imageUrl, type AppInfo } from "./api";
+//! Boots the window: asks the backend who it is and what each model allows, then builds every screen.
+import { call, commands, imageUrl, safe, type AppInfo } from "./api";
+import { byId } from "./dom";
 import { modeLabel } from "./mode";
+import { initParams } from "./params";
+import { initReferences } from "./references";
+import { initComposer } from "./composer";
+import { generateFromComposer, cancel } from "./generation";
+import { initThread } from "./thread";
+import { initResultView } from "./result-view";
+import { initGallery, showGallery } from "./gallery";
+import { renderSettings } from "./settings";
+import { initKeyboard } from "./keyboard";
+import { emit, on, state } from "./store";
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+type View = "studio" | "gallery" | "settings";
 
 function showInfo(info: AppInfo) {
-  const badge = $("mode-badge");
+  state.info = info;
+  const badge = byId("mode-badge");
   const label = modeLabel(info);
   badge.textContent = label.text;
   badge.className = `badge ${label.tone}`;
   badge.title = label.detail;
-  $("status-version").textContent = `${info.name} ${info.version}`;
-  $("status-data").textContent = `Data: ${info.data_dir}`;
-  const facts = $("app-info");
-  facts.replaceChildren();
-  const rows: [string, string][] = [
-    ["Version", info.version],
-    ["Mode", label.text],
-    ["API", info.api_base_url],
-    ["API key", info.has_api_key ? "Set (from GEMINI_API_KEY)" : "Not set"],
-    ["Data folder", info.data_dir],
-  ];
-  for (const [k, v] of rows) {
-    const dt = document.createElement("dt");
-    dt.textContent = k;
-    const dd = document.createElement("dd");
-    dd.textContent = v;
-    dd.dataset.fact = k;
-    facts.append(dt, dd);
-  }
+  byId("demo-banner").hidden = info.mode !== "demo";
+  byId("status-version").textContent = `${info.name} ${info.version}`;
+  byId("status-data").textContent = `Data: ${info.data_dir}`;
+  renderSettings(info, reloadInfo);
 }
 
-function showError(message: string) {
-  const badge = $("mode-badge");
+async function reloadInfo() {
+  const r = await call(commands.appInfo());
+  if (r.status === "ok") showInfo(r.data);
+}
+
+function showBackendError(message: string) {
+  const badge = byId("mode-badge");
   badge.textContent = "Backend unavailable";
   badge.className = "badge danger";
   badge.title = message;
 }
 
-function wireNavigation() {
-  const views: Record<string, HTMLElement[]> = {
-    "nav-studio": [$("studio"), $("gallery-strip")],
-    "nav-gallery": [$("gallery-strip")],
-    "nav-settings": [$("settings")],
-  };
-  const all = [$("studio"), $("gallery-strip"), $("settings")];
-  for (const id of Object.keys(views)) {
-    $(id).addEventListener("click", () => {
-      for (const el of all) el.hidden = !views[id].includes(el);
-      for (const other of Object.keys(views)) {
-        $(other).classList.toggle("active", other === id);
-        $(other).setAttribute("aria-pressed", String(other === id));
-      }
-    });
+function navigate(view: View) {
+  byId("studio").hidden = view !== "studio";
+  byId("gallery-strip").hidden = view !== "studio";
+  byId("gallery").hidden = view !== "gallery";
+  byId("settings").hidden = view !== "settings";
+  for (const v of ["studio", "gallery", "settings"] as View[]) {
+    const tab = byId(`nav-${v}`);
+    tab.classList.toggle("active", v === view);
+    tab.setAttribute("aria-pressed", String(v === view));
   }
+  if (view === "gallery") showGallery();
 }
 
 async function boot() {
-  wireNavigation();
-  const hero = $<HTMLImageElement>("hero");
-  hero.src = imageUrl("demo", "banana.png");
-  const result = await commands.appInfo().catch((e: unknown) => ({ status: "error" as const, error: { kind: "ipc", message: String(e) } }));
-  if (result.status === "ok") showInfo(result.data);
-  else showError(result.error.message);
+  for (const v of ["studio", "gallery", "settings"] as View[]) byId(`nav-${v}`).addEventListener("click", () => navigate(v));
+  on("navigate", ({ view }) => navigate(view));
+  byId("demo-add-key").addEventListener("click", () => { navigate("settings"); byId("api-key")?.focus(); });
+  byId<HTMLImageElement>("hero").src = imageUrl("demo", "banana.png");
+  byId("generate").addEventListener("click", () => void generateFromComposer());
+  byId("cancel").addEventListener("click", () => void cancel());
+  initKeyboard();
+
+  const [info, caps] = await Promise.all([call(commands.appInfo()), safe(commands.capabilities())]);
+  if (info.status === "ok") showInfo(info.data);
+  else showBackendError(info.error.message);
+  if (caps.status === "ok" && caps.data.length) {
+    state.caps = caps.data;
+    initParams();
+  } else {
+    byId("params-body").textContent = `Could not load the models: ${caps.status === "error" ? caps.error.message : "none offered"}`;
+  }
+  initReferences();
+  initComposer();
+  initThread();
+  initResultView();
+  initGallery();
+  emit("params-changed");
 }
 
 void boot();

@@ -1,0 +1,153 @@
+//! A virtualized image grid: the scroll height stands for every image in the store, but only the visible
+//! rows (plus overscan) exist as elements, and only the pages under them are fetched (offset paging).
+import type { ImageSummary } from "./api";
+import { gridLayout, moveFocus, pagesFor, visibleRange, type GridLayout } from "./gallery-window";
+
+export const PAGE_SIZE = 100;
+
+export interface GridSource {
+  /** Fetches one page; `withTotal` on the first request of a query. */
+  fetch(offset: number, limit: number, withTotal: boolean): Promise<{ items: ImageSummary[]; total: number } | null>;
+  renderTile(item: ImageSummary | undefined, index: number, tile: HTMLElement): void;
+  onActivate(index: number, item: ImageSummary): void;
+  onSelectKey?(index: number, item: ImageSummary, e: KeyboardEvent): void;
+}
+
+export class VirtualGrid {
+  readonly scroller: HTMLElement;
+  private spacer: HTMLElement;
+  private pages = new Map<number, ImageSummary[] | "loading">();
+  private tiles = new Map<number, HTMLElement>();
+  private layout: GridLayout = { cols: 1, tile: 150, rowHeight: 158, gap: 8 };
+  total = 0;
+  focused = 0;
+  private generation = 0;
+  private frame = 0;
+
+  constructor(scroller: HTMLElement, private source: GridSource) {
+    this.scroller = scroller;
+    this.spacer = document.createElement("div");
+    this.spacer.className = "grid-spacer";
+    scroller.append(this.spacer);
+    scroller.addEventListener("scroll", () => this.schedule(), { passive: true });
+    new ResizeObserver(() => this.schedule()).observe(scroller);
+    scroller.addEventListener("keydown", (e) => this.onKey(e));
+  }
+
+  item(index: number): ImageSummary | undefined {
+    const p = this.pages.get(Math.floor(index / PAGE_SIZE));
+    return Array.isArray(p) ? p[index % PAGE_SIZE] : undefined;
+  }
+
+  /** Starts over for a new query: drops every cached page and goes back to the top. */
+  async reset(keepScroll = false) {
+    const gen = ++this.generation;
+    this.pages.clear();
+    for (const t of this.tiles.values()) t.remove();
+    this.tiles.clear();
+    if (!keepScroll) { this.scroller.scrollTop = 0; this.focused = 0; }
+    const first = keepScroll ? Math.floor(this.scroller.scrollTop / this.layout.rowHeight) * this.layout.cols : 0;
+    const page = Math.floor(first / PAGE_SIZE);
+    this.pages.set(page, "loading");
+    const r = await this.source.fetch(page * PAGE_SIZE, PAGE_SIZE, true);
+    if (gen !== this.generation) return;
+    if (!r) { this.pages.delete(page); this.total = 0; this.render(); return; }
+    this.total = r.total;
+    this.pages.set(page, r.items);
+    this.focused = Math.min(this.focused, Math.max(0, this.total - 1));
+    this.render();
+  }
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
+  }
+
+  private ensure(page: number) {
+    if (this.pages.has(page)) return;
+    this.pages.set(page, "loading");
+    const gen = this.generation;
+    void this.source.fetch(page * PAGE_SIZE, PAGE_SIZE, false).then((r) => {
+      if (gen !== this.generation) return;
+      if (!r) { this.pages.delete(page); return; }
+      this.pages.set(page, r.items);
+      this.render();
+    });
+  }
+
+  render() {
+    const width = this.scroller.clientWidth - 16;
+    this.layout = gridLayout(Math.max(100, width), 150, 8);
+    const { cols, tile, rowHeight } = this.layout;
+    const rows = Math.ceil(this.total / cols);
+    this.spacer.style.height = `${rows * rowHeight + 8}px`;
+    const range = visibleRange(this.scroller.scrollTop, this.scroller.clientHeight, this.layout, this.total);
+    for (const p of pagesFor(range.first, range.last, PAGE_SIZE)) this.ensure(p);
+    for (const [i, el] of this.tiles) if (i < range.first || i > range.last) { el.remove(); this.tiles.delete(i); }
+    for (let i = range.first; i <= range.last; i++) {
+      let el = this.tiles.get(i);
+      if (!el) {
+        el = document.createElement("div");
+        el.className = "tile";
+        el.setAttribute("role", "option");
+        el.dataset.index = String(i);
+        el.addEventListener("click", (e) => this.onClick(e, Number((e.currentTarget as HTMLElement).dataset.index)));
+        el.addEventListener("dblclick", () => { const it = this.item(i); if (it) this.source.onActivate(i, it); });
+        this.spacer.append(el);
+        this.tiles.set(i, el);
+      }
+      const row = Math.floor(i / cols);
+      const col = i % cols;
+      el.style.transform = `translate(${8 + col * (tile + this.layout.gap)}px, ${8 + row * rowHeight}px)`;
+      el.style.width = el.style.height = `${tile}px`;
+      el.tabIndex = i === this.focused ? 0 : -1;
+      const item = this.item(i);
+      if (el.dataset.id !== (item?.id ?? "")) {
+        el.dataset.id = item?.id ?? "";
+        this.source.renderTile(item, i, el);
+      }
+    }
+  }
+
+  /** Re-renders the tiles (selection, favourite marks) without refetching. */
+  refreshTiles() {
+    for (const [i, el] of this.tiles) this.source.renderTile(this.item(i), i, el);
+  }
+
+  private onClick(e: MouseEvent, index: number) {
+    const item = this.item(index);
+    this.focused = index;
+    if (!item) return;
+    this.render();
+    if (e.ctrlKey || e.metaKey || e.shiftKey) this.source.onSelectKey?.(index, item, e as unknown as KeyboardEvent);
+    else this.source.onActivate(index, item);
+  }
+
+  focusIndex(index: number) {
+    this.focused = index;
+    const { rowHeight, cols } = this.layout;
+    const top = 8 + Math.floor(index / cols) * rowHeight;
+    if (top < this.scroller.scrollTop) this.scroller.scrollTop = top - 8;
+    else if (top + rowHeight > this.scroller.scrollTop + this.scroller.clientHeight) this.scroller.scrollTop = top + rowHeight - this.scroller.clientHeight;
+    this.render();
+    this.tiles.get(index)?.focus({ preventScroll: true });
+  }
+
+  private onKey(e: KeyboardEvent) {
+    if ((e.target as HTMLElement).closest("input, select, textarea, button:not(.tile)")) return;
+    const next = moveFocus(this.focused, e.key, this.layout.cols, this.total, Math.max(1, Math.floor(this.scroller.clientHeight / this.layout.rowHeight)));
+    if (next !== null) {
+      e.preventDefault();
+      this.focusIndex(next);
+      return;
+    }
+    const item = this.item(this.focused);
+    if (!item) return;
+    if (e.key === "Enter") { e.preventDefault(); this.source.onActivate(this.focused, item); }
+    else if (e.key === " ") { e.preventDefault(); this.source.onSelectKey?.(this.focused, item, e); }
+  }
+
+  tileCount(): number {
+    return this.tiles.size;
+  }
+}

@@ -1,0 +1,172 @@
+//! One generation run: sends the request with a progress Channel, streams thought text and interim thought
+//! images into the progress panel (with a show/hide toggle), shows retries ("quota: retrying in 2 s"),
+//! cancels on request, and on any error leaves the prompt, references and history untouched.
+import { Channel, call, commands, imageUrl, safe, type GenerateRequest, type GenerationEvent, type GenerationResult } from "./api";
+import { byId, h } from "./dom";
+import { retryLine } from "./errors";
+import { renderMarkdown } from "./markdown";
+import { toParams } from "./params-logic";
+import { prompt, setRunStatus, showError } from "./composer";
+import { currentCap, emit, state } from "./store";
+import { showResult } from "./result-view";
+import { loadChat } from "./thread";
+
+let jobId: string | null = null;
+let showThoughts = true;
+
+function newJobId(): string {
+  return typeof crypto.randomUUID === "function" ? crypto.randomUUID() : `job-${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}
+
+interface Progress {
+  thoughts: string;
+  answer: string;
+  images: number;
+  failures: string[];
+}
+
+function startProgress(modelName: string, variations: number, wantThoughts: boolean): Progress {
+  const panel = byId("progress");
+  const toggle = h("input", { attrs: { type: "checkbox", id: "thoughts-toggle" } });
+  toggle.checked = showThoughts;
+  toggle.addEventListener("change", () => {
+    showThoughts = toggle.checked;
+    byId("thoughts").hidden = !showThoughts;
+  });
+  panel.replaceChildren(
+    h("div", { class: "progress-head" },
+      h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }),
+      h("strong", { text: `Generating ${variations > 1 ? `${variations} images` : "an image"} with ${modelName}…`, attrs: { id: "progress-title" } }),
+      wantThoughts ? h("label", { class: "check inline" }, toggle, h("span", { text: "Show thoughts" })) : null,
+    ),
+    h("p", { class: "retry-line", attrs: { id: "retry-line", role: "status" } }),
+    h("div", { class: "thoughts", attrs: { id: "thoughts" } },
+      h("div", { class: "thought-images", attrs: { id: "thought-images", "aria-label": "Interim images the model drew while thinking" } }),
+      h("div", { class: "thought-text md", attrs: { id: "thought-text" } }),
+    ),
+    h("div", { class: "answer-text md", attrs: { id: "answer-text" } }),
+    h("ul", { class: "failures", attrs: { id: "progress-failures" } }),
+  );
+  byId("thoughts").hidden = !showThoughts;
+  panel.hidden = false;
+  byId("stage-empty").hidden = true;
+  byId("result").hidden = true;
+  return { thoughts: "", answer: "", images: 0, failures: [] };
+}
+
+function onEvent(p: Progress, ev: GenerationEvent) {
+  switch (ev.type) {
+    case "started":
+      setRunStatus(`Sending ${ev.variations} request${ev.variations > 1 ? "s" : ""}…`);
+      break;
+    case "retry": {
+      const line = retryLine(ev.reason, ev.delay_ms, ev.attempt);
+      byId("retry-line").textContent = `${line}${ev.message ? ` — ${ev.message}` : ""}`;
+      setRunStatus(line, "warn");
+      break;
+    }
+    case "thought_text":
+      p.thoughts += ev.text;
+      renderMarkdown(byId("thought-text"), p.thoughts);
+      byId("thought-text").scrollTop = byId("thought-text").scrollHeight;
+      setRunStatus("Thinking…");
+      break;
+    case "thought_image": {
+      p.images++;
+      byId("thought-images").append(h("figure", { class: "thought-image" },
+        h("img", { attrs: { src: imageUrlFor(ev.id), alt: `Interim image ${p.images} drawn while thinking` } }),
+        h("figcaption", { class: "muted small", text: `Draft ${p.images}${ev.variation ? ` · variation ${ev.variation + 1}` : ""}` })));
+      break;
+    }
+    case "text":
+      p.answer += ev.text;
+      renderMarkdown(byId("answer-text"), p.answer);
+      setRunStatus("Drawing…");
+      break;
+    case "variation_failed":
+      p.failures.push(`Variation ${ev.variation + 1} failed (${ev.kind}): ${ev.message}`);
+      byId("progress-failures").append(h("li", { text: p.failures[p.failures.length - 1] }));
+      break;
+    case "done":
+      setRunStatus(`Saved ${ev.images} image${ev.images === 1 ? "" : "s"}.`);
+      break;
+  }
+}
+
+function imageUrlFor(id: string) {
+  return imageUrl("thought", id);
+}
+
+/** Runs a request; the caller has already shown nothing. Returns the result or null (error shown). */
+export async function run(request: GenerateRequest, modelName: string): Promise<GenerationResult | null> {
+  if (state.busy) return null;
+  showError(null);
+  state.busy = true;
+  emit("busy-changed");
+  const wantThoughts = !!request.params?.include_thoughts;
+  const progress = startProgress(modelName, request.params?.count ?? 1, wantThoughts);
+  const channel = new Channel<GenerationEvent>();
+  channel.onmessage = (ev) => onEvent(progress, ev);
+  jobId = newJobId();
+  setRunStatus("Starting…");
+  const r = await call(commands.generate(jobId, request, channel));
+  jobId = null;
+  state.busy = false;
+  emit("busy-changed");
+  byId("progress").hidden = true;
+  if (r.status === "error") {
+    if (r.error.kind === "cancelled") {
+      setRunStatus("Cancelled. Nothing was saved; your prompt and references are still here.");
+    } else {
+      setRunStatus("");
+      showError(r.error);
+    }
+    restoreStage();
+    return null;
+  }
+  const res = r.data;
+  const failed = res.failures.length ? ` ${res.failures.length} variation${res.failures.length > 1 ? "s" : ""} failed.` : "";
+  setRunStatus(`Done: ${res.images.length} image${res.images.length === 1 ? "" : "s"} saved.${failed}`);
+  showResult(res.images.map((i) => i.id), 0, { result: res });
+  state.chatId = res.chat_id;
+  state.parentTurnId = null;
+  await loadChat(res.chat_id);
+  emit("gallery-changed");
+  return res;
+}
+
+function restoreStage() {
+  const hasResult = byId("result").childElementCount > 0;
+  byId("result").hidden = !hasResult;
+  byId("stage-empty").hidden = hasResult;
+}
+
+/** Generate from the composer: its prompt, references, parameters, and the chat it continues. */
+export async function generateFromComposer() {
+  const cap = currentCap();
+  const sel = state.selection;
+  const text = prompt().value.trim();
+  if (!cap || !sel || state.busy || !text) return;
+  if (state.refs.length > cap.max_reference_images) {
+    showError({ kind: "too_many_references", message: `${cap.name} takes at most ${cap.max_reference_images} references; ${state.refs.length} are attached.` });
+    return;
+  }
+  const request: GenerateRequest = {
+    chat_id: state.chatId,
+    parent_turn_id: state.parentTurnId,
+    prompt: text,
+    reference_hashes: state.refs.map((r) => r.hash),
+    params: toParams(sel, cap),
+  };
+  await run(request, cap.name);
+}
+
+export async function cancel() {
+  if (!jobId) return;
+  setRunStatus("Cancelling…");
+  await safe(commands.cancelGeneration(jobId));
+}
+
+export function busy(): boolean {
+  return state.busy;
+}

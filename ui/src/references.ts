@@ -1,0 +1,173 @@
+//! Reference images in the composer: OS file drops (Tauri drag-drop event, by path), HTML5 drops and the
+//! file picker and paste (by bytes), thumbnails served by `studio://ref/{hash}`, reorder and remove, and the
+//! model's limit shown and enforced: every refused file is named, nothing is dropped silently.
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { call, commands, imageUrl, importReferenceBytes, type ReferenceInfo } from "./api";
+import { byId, h, iconButton, toast } from "./dom";
+import { addReferences, countLabel, moveItem, type Incoming } from "./refs-logic";
+import { currentCap, emit, on, state } from "./store";
+
+const STORE_KEY = "banana.refs";
+
+function limit(): number {
+  return currentCap()?.max_reference_images ?? 14;
+}
+
+function save() {
+  try { localStorage.setItem(STORE_KEY, JSON.stringify(state.refs)); } catch { /* ignore */ }
+}
+
+export function showNotice(lines: string[]) {
+  const box = byId("refs-notice");
+  box.replaceChildren(...lines.map((l) => h("p", { text: l })));
+  box.hidden = lines.length === 0;
+}
+
+/** Adds imported files under the limit; refused ones are listed by name. */
+export function addIncoming(incoming: Incoming[]) {
+  const cap = currentCap();
+  const out = addReferences(state.refs, incoming, limit(), cap?.name ?? "This model");
+  state.refs = out.list;
+  const lines = [...out.refused];
+  if (out.added.length && out.refused.length) lines.push(`${out.added.length} added; the others are kept.`);
+  showNotice(lines);
+  changed();
+}
+
+export function setRefs(refs: ReferenceInfo[]) {
+  state.refs = refs;
+  showNotice([]);
+  changed();
+}
+
+function changed() {
+  save();
+  render();
+  emit("refs-changed");
+}
+
+async function importFiles(files: File[]) {
+  if (!files.length) return;
+  const images = files.filter((f) => f.size > 0);
+  const incoming = await Promise.all(images.map(async (f): Promise<Incoming> => {
+    const r = await importReferenceBytes(await f.arrayBuffer(), f.name || "pasted image");
+    return r.status === "ok" ? { name: f.name, reference: r.data, error: null } : { name: f.name || "pasted image", reference: null, error: r.error };
+  }));
+  addIncoming(incoming);
+}
+
+export async function importPaths(paths: string[]) {
+  if (!paths.length) return;
+  const r = await call(commands.importReferencePaths(paths));
+  if (r.status === "ok") addIncoming(r.data);
+  else showNotice([`Could not import the dropped files: ${r.error.message}`]);
+}
+
+function render() {
+  const list = byId("refs");
+  const max = limit();
+  const n = state.refs.length;
+  const count = byId("refs-count");
+  count.textContent = `${countLabel(n, max)} references`;
+  count.classList.toggle("over", n > max);
+  list.replaceChildren(...state.refs.map((r, i) => {
+    const li = h("li", { class: "ref", attrs: { draggable: "true", "aria-label": `Reference ${i + 1}: ${r.name}` }, dataset: { hash: r.hash } },
+      h("img", { attrs: { src: imageUrl("ref", r.hash), alt: r.name, title: `${r.name} · ${r.width}×${r.height}`, draggable: "false" } }),
+      h("span", { class: "ref-index", text: String(i + 1), attrs: { "aria-hidden": "true" } }),
+      h("div", { class: "ref-tools" },
+        iconButton("‹", `Move ${r.name} earlier`, () => move(i, i - 1), "icon-btn tiny"),
+        iconButton("›", `Move ${r.name} later`, () => move(i, i + 1), "icon-btn tiny"),
+        iconButton("×", `Remove ${r.name}`, () => remove(i), "icon-btn tiny danger"),
+      ),
+    );
+    li.addEventListener("dragstart", (e) => {
+      e.dataTransfer?.setData("application/x-banana-ref", String(i));
+      if (e.dataTransfer) e.dataTransfer.effectAllowed = "move";
+    });
+    li.addEventListener("dragover", (e) => {
+      if (e.dataTransfer?.types.includes("application/x-banana-ref")) { e.preventDefault(); li.classList.add("drop-target"); }
+    });
+    li.addEventListener("dragleave", () => li.classList.remove("drop-target"));
+    li.addEventListener("drop", (e) => {
+      const from = e.dataTransfer?.getData("application/x-banana-ref");
+      if (from === undefined || from === "") return;
+      e.preventDefault();
+      e.stopPropagation();
+      move(Number(from), i);
+    });
+    return li;
+  }));
+  if (n > max) showNotice([`${currentCap()?.name ?? "This model"} takes at most ${max} references; remove ${n - max} before generating.`]);
+}
+
+function move(from: number, to: number) {
+  if (to < 0 || to >= state.refs.length) return;
+  state.refs = moveItem(state.refs, from, to);
+  changed();
+  const btn = byId("refs").children[to]?.querySelector<HTMLButtonElement>(to > from ? "button:nth-child(2)" : "button:nth-child(1)");
+  btn?.focus();
+}
+
+function remove(i: number) {
+  const [gone] = state.refs.splice(i, 1);
+  showNotice([]);
+  changed();
+  toast(`Removed ${gone.name}`);
+}
+
+function imageFiles(dt: DataTransfer | null): File[] {
+  if (!dt) return [];
+  return Array.from(dt.files);
+}
+
+export function initReferences() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORE_KEY) ?? "[]") as ReferenceInfo[];
+    if (Array.isArray(saved)) state.refs = saved.filter((r) => r && typeof r.hash === "string");
+  } catch { /* ignore */ }
+  const drop = byId("refs-drop");
+  const input = byId<HTMLInputElement>("refs-input");
+  drop.addEventListener("click", (e) => { if (e.target !== input) input.click(); });
+  drop.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); }
+  });
+  input.addEventListener("change", () => {
+    const files = Array.from(input.files ?? []);
+    input.value = "";
+    void importFiles(files);
+  });
+  // HTML5 drops: files dragged from other apps (or the OS when the webview gets them as File objects).
+  const app = byId("app");
+  app.addEventListener("dragover", (e) => {
+    if (e.dataTransfer?.types.includes("Files")) { e.preventDefault(); drop.classList.add("over"); }
+  });
+  app.addEventListener("dragleave", (e) => { if (e.target === app || e.target === drop) drop.classList.remove("over"); });
+  app.addEventListener("drop", (e) => {
+    drop.classList.remove("over");
+    const files = imageFiles(e.dataTransfer);
+    if (!files.length) return;
+    e.preventDefault();
+    void importFiles(files);
+  });
+  // Paste an image anywhere in the studio (text pastes into the prompt go through untouched).
+  document.addEventListener("paste", (e) => {
+    if (byId("studio").hidden) return;
+    const files = Array.from(e.clipboardData?.files ?? []).filter((f) => f.type.startsWith("image/"));
+    if (!files.length) return;
+    e.preventDefault();
+    void importFiles(files.map((f, i) => (f.name && f.name !== "image.png" ? f : new File([f], `pasted image${i ? " " + (i + 1) : ""}.${(f.type.split("/")[1] || "png")}`, { type: f.type }))));
+  });
+  // Files dragged from the OS file manager arrive as paths through Tauri's drag-drop event.
+  void getCurrentWebview().onDragDropEvent((event) => {
+    const p = event.payload;
+    if (p.type === "enter" || p.type === "over") drop.classList.add("over");
+    else if (p.type === "leave") drop.classList.remove("over");
+    else if (p.type === "drop") {
+      drop.classList.remove("over");
+      if (byId("studio").hidden) emit("navigate", { view: "studio" });
+      void importPaths(p.paths);
+    }
+  }).catch(() => { /* outside Tauri */ });
+  on("params-changed", render);
+  render();
+}

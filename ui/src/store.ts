@@ -1,0 +1,53 @@
+//! Shared state of the window and a tiny event bus, so modules don't import each other in circles.
+import type { AppInfo, ModelCapabilities, ReferenceInfo, ChatDetail, GenerateParams } from "./api";
+import type { Selection } from "./params-logic";
+
+export interface StudioState {
+  info: AppInfo | null;
+  caps: ModelCapabilities[];
+  selection: Selection | null;
+  refs: ReferenceInfo[];
+  /** The chat being continued (null = a new chat) and the turn to continue from (null = its latest). */
+  chatId: string | null;
+  parentTurnId: string | null;
+  chat: ChatDetail | null;
+  busy: boolean;
+}
+
+export const state: StudioState = {
+  info: null,
+  caps: [],
+  selection: null,
+  refs: [],
+  chatId: null,
+  parentTurnId: null,
+  chat: null,
+  busy: false,
+};
+
+export function currentCap(): ModelCapabilities | undefined {
+  return state.caps.find((c) => c.id === state.selection?.model);
+}
+
+type Events = {
+  "refs-changed": void;
+  "params-changed": void;
+  "chat-changed": void;
+  "busy-changed": void;
+  /** Show an image in the result view (from the thread, the gallery, the strip). */
+  "show-image": { imageId: string };
+  "reuse-params": { params: GenerateParams };
+  "continue-chat": { chatId: string; turnId: string | null };
+  "gallery-changed": void;
+  "info-changed": void;
+  navigate: { view: "studio" | "gallery" | "settings" };
+};
+
+const listeners = new Map<string, Set<(p: unknown) => void>>();
+export function on<K extends keyof Events>(ev: K, fn: (p: Events[K]) => void): void {
+  if (!listeners.has(ev)) listeners.set(ev, new Set());
+  listeners.get(ev)!.add(fn as (p: unknown) => void);
+}
+export function emit<K extends keyof Events>(ev: K, ...p: Events[K] extends void ? [] : [Events[K]]): void {
+  for (const fn of listeners.get(ev) ?? []) fn(p[0]);
+}

@@ -1,0 +1,110 @@
+//! The chat thread beside the composer: the turns of the current branch with their images and text;
+//! continue from the last turn or branch from an earlier one; edit a turn's prompt to branch; switch
+//! between sibling branches.
+import { call, commands, imageUrl, type TurnView } from "./api";
+import { button, byId, h, toast } from "./dom";
+import { renderMarkdown } from "./markdown";
+import { latestLeaf, pathTo, siblingInfo } from "./thread-logic";
+import { emit, on, state } from "./store";
+import { prompt } from "./composer";
+import { run } from "./generation";
+import { showResult } from "./result-view";
+
+export async function loadChat(chatId: string) {
+  const r = await call(commands.chatShow(chatId));
+  if (r.status === "error") { toast(`Could not load the chat: ${r.error.message}`, "error"); return; }
+  state.chat = r.data;
+  emit("chat-changed");
+}
+
+function leafId(): string | null {
+  return state.parentTurnId ?? state.chat?.head_turn_id ?? null;
+}
+
+function continueFrom(turn: TurnView) {
+  const chat = state.chat!;
+  state.parentTurnId = turn.id === chat.head_turn_id ? null : turn.id;
+  emit("chat-changed");
+  prompt().focus();
+}
+
+function editTurn(li: HTMLElement, turn: TurnView) {
+  if (li.querySelector(".turn-edit")) return;
+  const area = h("textarea", { class: "turn-edit-text", attrs: { rows: "3", "aria-label": "Edited prompt for a new branch" } });
+  area.value = turn.prompt;
+  const go = button("Branch with this prompt", () => void branchWith(turn, area.value), { class: "primary small-btn" });
+  const form = h("div", { class: "turn-edit" }, area, h("div", { class: "row" }, go, button("Cancel", () => form.remove(), { class: "ghost small-btn" })));
+  li.querySelector(".turn-prompt")?.after(form);
+  area.focus();
+}
+
+async function branchWith(turn: TurnView, text: string) {
+  const chat = state.chat;
+  if (!chat || !text.trim()) return;
+  const cap = state.caps.find((c) => c.id === (turn.params.model ?? chat.model)) ?? state.caps[0];
+  // Editing the first turn starts a new chat with the same references: a turn needs a parent to branch from.
+  const isRoot = !turn.parent_turn_id;
+  await run({
+    chat_id: isRoot ? null : chat.id,
+    parent_turn_id: isRoot ? null : turn.parent_turn_id,
+    prompt: text.trim(),
+    reference_hashes: turn.reference_hashes,
+    params: { ...turn.params, model: turn.params.model ?? chat.model },
+  }, cap?.name ?? chat.model);
+}
+
+function render() {
+  const section = byId("thread");
+  const list = byId("turns");
+  const chat = state.chat;
+  if (!chat || !state.chatId) { section.hidden = true; list.replaceChildren(); return; }
+  section.hidden = false;
+  const leaf = leafId();
+  const path = pathTo(chat.turns, leaf);
+  byId("thread-title").textContent = `Chat · ${chat.title || "Untitled"} · ${chat.turn_count} turn${chat.turn_count === 1 ? "" : "s"}`;
+  list.replaceChildren(...path.map((turn, i) => {
+    const sib = siblingInfo(chat.turns, turn);
+    const isLeaf = turn.id === leaf;
+    const li = h("li", { class: `turn ${isLeaf ? "leaf" : ""}`, dataset: { turn: turn.id }, attrs: { "aria-label": `Turn ${i + 1}` } },
+      h("div", { class: "turn-head" },
+        h("span", { class: "turn-no", text: `${i + 1}` }),
+        sib.count > 1 ? h("span", { class: "branch-switch" },
+          button("‹", () => switchBranch(sib.siblings[sib.index - 1]), { class: "icon-btn tiny", attrs: { "aria-label": "Previous branch", disabled: sib.index === 0 } }),
+          h("span", { class: "muted small", text: `branch ${sib.index + 1} of ${sib.count}` }),
+          button("›", () => switchBranch(sib.siblings[sib.index + 1]), { class: "icon-btn tiny", attrs: { "aria-label": "Next branch", disabled: sib.index === sib.count - 1 } }),
+        ) : null,
+      ),
+      h("p", { class: "turn-prompt", text: turn.prompt }),
+      turn.reference_hashes.length ? h("div", { class: "turn-refs" }, ...turn.reference_hashes.map((r, k) => h("img", { attrs: { src: imageUrl("ref", r), alt: `Reference ${k + 1}` } }))) : null,
+      turn.image_ids.length ? h("div", { class: "turn-images" }, ...turn.image_ids.map((id, k) => {
+        const b = h("button", { class: "turn-image", attrs: { type: "button", "aria-label": `Open image ${k + 1} of turn ${i + 1}` } }, h("img", { attrs: { src: imageUrl("thumb", id), alt: "" } }));
+        b.addEventListener("click", () => showResult(turn.image_ids, k));
+        return b;
+      })) : h("p", { class: "muted small", text: turn.finish_reason ? `No image (${turn.finish_reason})` : "No image" }),
+      turn.text ? (() => { const d = h("div", { class: "md turn-text" }); renderMarkdown(d, turn.text); return d; })() : null,
+      h("div", { class: "turn-actions" },
+        isLeaf ? h("span", { class: "muted small", text: "The next prompt continues here" }) :
+          button("Continue from here", () => continueFrom(turn), { class: "ghost small-btn" }),
+        button("Edit prompt", () => editTurn(li, turn), { class: "ghost small-btn", attrs: { "aria-label": `Edit the prompt of turn ${i + 1} to branch` } }),
+      ),
+    );
+    return li;
+  }));
+}
+
+function switchBranch(turn: TurnView | undefined) {
+  if (!turn || !state.chat) return;
+  const leaf = latestLeaf(state.chat.turns, turn.id);
+  state.parentTurnId = leaf === state.chat.head_turn_id ? null : leaf;
+  emit("chat-changed");
+}
+
+export function initThread() {
+  on("chat-changed", render);
+  on("continue-chat", async ({ chatId, turnId }) => {
+    state.chatId = chatId;
+    await loadChat(chatId);
+    state.parentTurnId = turnId && turnId !== state.chat?.head_turn_id ? turnId : null;
+    emit("chat-changed");
+  });
+}
