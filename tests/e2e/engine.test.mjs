@@ -12,7 +12,7 @@ import { invoke, generate } from "./ipc.mjs";
 import { writeFixtures } from "./images.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const app = path.join(root, "target/debug/banana-studio");
+const app = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, "target"), "debug/banana-studio");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "banana-e2e-engine-"));
 const files = writeFixtures(path.join(dataDir, "..", path.basename(dataDir) + "-photos"));
 const env = { BANANA_STUDIO_DATA_DIR: dataDir, GEMINI_API_KEY: "" };

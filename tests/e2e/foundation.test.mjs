@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { startDriver, Session } from "./webdriver.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const app = path.join(root, "target/debug/banana-studio");
+const app = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, "target"), "debug/banana-studio");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "banana-e2e-"));
 let driver, s;
 
