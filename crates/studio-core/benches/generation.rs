@@ -53,11 +53,23 @@ fn main() {
         };
         bare().await;
 
+        let client = gemini::Client::new(gemini::ClientConfig {
+            api_key: "bench".into(),
+            base_url: fake.base_url(),
+            ..Default::default()
+        })
+        .expect("client");
+        let typed: gemini::GenerateContentRequest = serde_json::from_slice(&body).expect("request");
+        let model = studio_core::DEFAULT_MODEL;
+        let mut client_only = Vec::new();
         let mut base = Vec::new();
         let mut full = Vec::new();
         let mut gen_only = Vec::new();
         for _ in 0..RUNS {
             base.push(bare().await);
+            let t = Instant::now();
+            std::hint::black_box(client.generate_content(model, &typed, &|_| {}).await.expect("client"));
+            client_only.push(t.elapsed());
             let t = Instant::now();
             let r = studio.generate(req(), |_| {}).await.expect("generate");
             let g = t.elapsed();
@@ -68,9 +80,10 @@ fn main() {
             full.push(t.elapsed());
             gen_only.push(g);
         }
-        let (b, f, g) = (median(base), median(full), median(gen_only));
+        let (b, f, g, c) = (median(base), median(full), median(gen_only), median(client_only));
         println!("4K PNG answer: {png_mb:.1} MB; medians of {RUNS}");
         println!("bare reqwest (fake serves the same reply): {:.1} ms", b.as_secs_f64() * 1e3);
+        println!("gemini client alone (send, receive, parse): {:.1} ms = {:.2}x", c.as_secs_f64() * 1e3, c.as_secs_f64() / b.as_secs_f64());
         println!("Studio::generate (build, send, parse, save, commit): {:.1} ms = {:.2}x", g.as_secs_f64() * 1e3, g.as_secs_f64() / b.as_secs_f64());
         println!("  + thumbnail ready: {:.1} ms = {:.2}x (goal < 1.5x)", f.as_secs_f64() * 1e3, f.as_secs_f64() / b.as_secs_f64());
     });

@@ -160,6 +160,30 @@ impl Chats {
     }
 }
 
+/// Puts the externalized image data back into a stored model turn (standard padded base64, which is what
+/// was received: only canonical data is ever externalized).
+fn restore_blobs(store: &Store, content: &mut Content, blobs: &str) -> Result<()> {
+    use base64::Engine as _;
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(blobs).map_err(|e| Error::CorruptStore(format!("blob list of a turn: {e}")))?;
+    for b in list {
+        let part = b.get("part").and_then(|v| v.as_u64()).map(|v| v as usize);
+        let file = b.get("file").and_then(|v| v.as_str()).filter(|f| !f.contains('/') && !f.contains('\\') && !f.starts_with('.'));
+        let (Some(part), Some(file)) = (part, file) else {
+            return Err(Error::CorruptStore(format!("blob entry {b}")));
+        };
+        let path = store.dirs.blobs.join(file);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io("cannot read the image of a chat turn", &path, e))?;
+        let blob = content
+            .parts
+            .get_mut(part)
+            .and_then(|p| p.inline_data.as_mut())
+            .ok_or_else(|| Error::CorruptStore(format!("blob entry {b} names no inline part")))?;
+        blob.data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    }
+    Ok(())
+}
+
 /// The user turn as sent: the prompt, then the references in order.
 pub fn user_content(prompt: &str, references: &[(String, Vec<u8>)]) -> Content {
     let mut parts = vec![Part::text(prompt)];
@@ -196,26 +220,28 @@ pub fn resolve_parent(store: &Store, chat_id: &str, parent: Option<&str>) -> Res
 
 /// The history ending with `turn_id` (inclusive), root first, as contents to send: user, model, user, ...
 pub fn history(store: &Store, turn_id: Option<&str>) -> Result<Vec<Content>> {
-    let mut chain: Vec<(String, String, String)> = Vec::new();
+    let mut chain: Vec<(String, String, String, Option<String>)> = Vec::new();
     let mut next = turn_id.map(str::to_string);
     {
         let conn = store.conn();
-        let mut st = conn.prepare_cached("SELECT parent_turn_id, prompt, reference_hashes, model_content FROM turns WHERE id = ?1")?;
+        let mut st = conn.prepare_cached(
+            "SELECT parent_turn_id, prompt, reference_hashes, model_content, model_blobs FROM turns WHERE id = ?1",
+        )?;
         while let Some(id) = next.take() {
             if chain.len() > 10_000 {
                 return Err(Error::CorruptStore(format!("turn {id}: parent chain loops")));
             }
-            let (parent, prompt, refs, model): (Option<String>, String, String, String) = st
-                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            let (parent, prompt, refs, model, blobs): (Option<String>, String, String, String, Option<String>) = st
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
                 .optional()?
                 .ok_or_else(|| Error::NotFound { what: "turn", id: id.clone() })?;
-            chain.push((prompt, refs, model));
+            chain.push((prompt, refs, model, blobs));
             next = parent;
         }
     }
     chain.reverse();
     let mut contents = Vec::with_capacity(chain.len() * 2);
-    for (prompt, refs, model) in chain {
+    for (prompt, refs, model, blobs) in chain {
         let hashes: Vec<String> =
             serde_json::from_str(&refs).map_err(|e| Error::CorruptStore(format!("reference list: {e}")))?;
         let mut loaded = Vec::with_capacity(hashes.len());
@@ -223,7 +249,12 @@ pub fn history(store: &Store, turn_id: Option<&str>) -> Result<Vec<Content>> {
             loaded.push(crate::references::load(store, h)?);
         }
         contents.push(user_content(&prompt, &loaded));
-        contents.push(Content::from_json(&model).map_err(|e| Error::CorruptStore(format!("stored model turn: {e}")))?);
+        let mut content =
+            Content::from_json(&model).map_err(|e| Error::CorruptStore(format!("stored model turn: {e}")))?;
+        if let Some(blobs) = blobs {
+            restore_blobs(store, &mut content, &blobs)?;
+        }
+        contents.push(content);
     }
     Ok(contents)
 }

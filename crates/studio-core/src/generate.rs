@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::capabilities::ModelCapabilities;
 use crate::cost::{CostEstimate, Usage};
 use crate::error::{Error, Result};
-use crate::gallery::store::{NewChat, NewImage, NewTurn, Store, UsageEvent};
+use crate::gallery::store::{NewBlob, NewChat, NewImage, NewTurn, Store, UsageEvent};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use crate::params::GenerateParams;
 use crate::paths::{atomic_write, ext_for_mime, new_id};
 use crate::references::pipeline::INLINE_LIMIT_BYTES;
@@ -377,20 +379,43 @@ fn classify(
         }
         Outcome::Image | Outcome::TextOnly => {}
     }
-    let Some(cand) = response.candidates.first() else {
+    let text = response.text();
+    let usage_json = response.usage_metadata.as_ref().and_then(|u| serde_json::to_value(u).ok());
+    let Some(cand) = response.candidates.into_iter().next() else {
         return Err((Error::Malformed("no candidate in the answer".into()), usage, "malformed"));
     };
-    let Some(content) = cand.content.as_ref() else {
+    let Some(mut content) = cand.content else {
         return Err((Error::Malformed("the candidate has no content".into()), usage, "malformed"));
     };
     let tokens_per_image = caps.tokens_per_image(params.image_size.as_deref()) as i64;
     let mut images = Vec::new();
-    for part in response.images() {
-        let Some(blob) = part.inline_data.as_ref() else { continue };
-        let bytes = match blob.decode() {
-            Ok(b) => b,
-            Err(e) => return Err((Error::Malformed(format!("image data: {e}")), usage, "malformed")),
+    let mut blobs = Vec::new();
+    for (pi, part) in content.parts.iter_mut().enumerate() {
+        if !part.is_image() {
+            continue;
+        }
+        let thought = part.is_thought();
+        let Some(blob) = part.inline_data.as_mut() else { continue };
+        // Canonical (standard, padded) base64 re-encodes to the very same text, so the bytes can live in a
+        // file and the turn still replays byte-exact. Anything else stays inline in the stored content.
+        let data = std::mem::take(&mut blob.data);
+        let (bytes, external) = match STANDARD.decode(data.as_bytes()) {
+            Ok(b) => (b, true),
+            Err(_) => {
+                blob.data = data;
+                match blob.decode() {
+                    Ok(b) => (b, false),
+                    Err(e) => return Err((Error::Malformed(format!("image data: {e}")), usage, "malformed")),
+                }
+            }
         };
+        let ext = ext_for_mime(&blob.mime_type);
+        if thought {
+            if external {
+                blobs.push(NewBlob { part: pi, file: format!("{}.{ext}", new_id("thought_")), bytes: Some(bytes) });
+            }
+            continue;
+        }
         let dims = image::ImageReader::new(std::io::Cursor::new(&bytes))
             .with_guessed_format()
             .ok()
@@ -402,8 +427,13 @@ fn classify(
                 "malformed",
             ));
         };
+        let id = new_id("img_");
+        if external {
+            // The gallery file doubles as the blob (hard link), so deleting the image keeps the chat whole.
+            blobs.push(NewBlob { part: pi, file: format!("{id}.{ext}"), bytes: None });
+        }
         images.push(NewImage {
-            id: new_id("img_"),
+            id,
             mime: blob.mime_type.clone(),
             sha256: crate::references::pipeline::content_hash(&bytes),
             bytes,
@@ -431,10 +461,11 @@ fn classify(
         params_json: String::new(),
         model: caps.id.clone(),
         model_content: content.to_json(),
-        text: response.text(),
+        blobs,
+        text,
         thoughts,
         grounding: cand.grounding_metadata.as_ref().and_then(|g| serde_json::to_value(g).ok()),
-        usage_json: response.usage_metadata.as_ref().and_then(|u| serde_json::to_value(u).ok()),
+        usage_json,
         usage,
         finish_reason,
         created_at: crate::time::now_ms(),

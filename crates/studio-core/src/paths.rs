@@ -1,8 +1,8 @@
 //! The data directory: where it is, its layout, and atomic file writes.
 //!
 //! Layout: `gallery.sqlite` (WAL), `images/` (generated images, byte-for-byte as received), `thumbs/`,
-//! `refs/` (request-ready reference images by content hash, so chats resume after the originals move) and
-//! `tmp/` (interim thought images and in-flight temp files; emptied at open).
+//! `refs/` (request-ready reference images by content hash, so chats resume after the originals move),
+//! `blobs/` (the image data of stored model turns, hard-linked to the gallery files) and `tmp/` (interim thought images and in-flight temp files; emptied at open).
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -50,6 +50,8 @@ pub struct DataDir {
     pub images: PathBuf,
     pub thumbs: PathBuf,
     pub refs: PathBuf,
+    /// Image data of stored model turns (hard links to the gallery files where possible).
+    pub blobs: PathBuf,
     pub tmp: PathBuf,
 }
 
@@ -61,6 +63,7 @@ impl DataDir {
             images: root.join("images"),
             thumbs: root.join("thumbs"),
             refs: root.join("refs"),
+            blobs: root.join("blobs"),
             tmp: root.join("tmp"),
             root,
         }
@@ -68,7 +71,7 @@ impl DataDir {
 
     /// Creates every directory.
     pub fn create(&self) -> Result<()> {
-        for d in [&self.root, &self.images, &self.thumbs, &self.refs, &self.tmp] {
+        for d in [&self.root, &self.images, &self.thumbs, &self.refs, &self.blobs, &self.tmp] {
             fs::create_dir_all(d).map_err(|e| Error::io("cannot create directory", d, e))?;
         }
         Ok(())

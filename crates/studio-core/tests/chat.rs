@@ -159,3 +159,17 @@ async fn a_4k_chat_continues_through_the_files_api() {
     let starts = e.fake.requests().iter().filter(|r| r.path.starts_with("/upload/") && r.header("x-goog-upload-command") == Some("start")).count();
     assert_eq!(starts, 1, "the upload is reused on the next turn");
 }
+
+#[tokio::test]
+async fn deleting_a_gallery_image_keeps_its_chat_continuable() {
+    let e = env().await;
+    let t1 = e.studio.generate(req("a kite"), |_| {}).await.unwrap();
+    e.studio.gallery().delete(&t1.images[0].id).unwrap();
+    assert!(!std::path::Path::new(&t1.images[0].path).exists());
+    let cont = GenerateRequest { chat_id: Some(t1.chat_id.clone()), prompt: "make it red".into(), ..Default::default() };
+    e.studio.generate(cont, |_| {}).await.unwrap();
+    let sent = generate_requests(&e.fake);
+    assert_eq!(raw_content(&sent[1], 1), serde_json::to_string(&contents(&sent[1])[1]).unwrap());
+    let model = &contents(&sent[1])[1];
+    assert!(model["parts"].as_array().unwrap().iter().any(|p| p["inlineData"]["data"].as_str().is_some_and(|d| d.len() > 100)));
+}

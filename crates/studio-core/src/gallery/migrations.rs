@@ -117,6 +117,11 @@ UPDATE images SET has_grounding = 1 WHERE grounding IS NOT NULL AND grounding <>
 CREATE INDEX images_grounded_created ON images(created_at DESC, id DESC) WHERE has_grounding = 1;
 CREATE INDEX images_trashed ON images(trashed_at) WHERE trashed_at IS NOT NULL;
 "#,
+    // v4: model-turn image data moves out of the row into blobs/ files (a 4K turn is ~24 MB of base64);
+    // model_blobs lists which parts were emptied and where their bytes are. Older rows keep their data inline.
+    r#"
+ALTER TABLE turns ADD COLUMN model_blobs TEXT;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -235,7 +235,7 @@ impl Gallery {
     pub fn thumb_path(&self, id: &str) -> Result<PathBuf> {
         let src = self.image_path(id)?;
         let dst = self.store.thumb_file(id);
-        if !dst.exists() {
+        if !dst.exists() && !self.store.wait_thumb(&dst) {
             thumbs::make_thumb(&src, &dst)?;
         }
         Ok(dst)

@@ -39,6 +39,17 @@ pub struct NewImage {
     pub image_tokens: i64,
 }
 
+/// An inline blob of a model turn kept as a file in `blobs/` instead of inside the stored content.
+#[derive(Debug, Clone)]
+pub struct NewBlob {
+    /// Index of the part in the model content.
+    pub part: usize,
+    /// File name in `blobs/`.
+    pub file: String,
+    /// The bytes to write; `None` when the file is the turn's gallery image of the same name (hard link).
+    pub bytes: Option<Vec<u8>>,
+}
+
 /// One turn to save (a successful model answer).
 #[derive(Debug, Clone)]
 pub struct NewTurn {
@@ -48,7 +59,9 @@ pub struct NewTurn {
     pub reference_hashes: Vec<String>,
     pub params_json: String,
     pub model: String,
+    /// The model's Content JSON, with the data of externalized blobs emptied.
     pub model_content: String,
+    pub blobs: Vec<NewBlob>,
     pub text: String,
     pub thoughts: String,
     pub grounding: Option<serde_json::Value>,
@@ -123,6 +136,21 @@ impl Store {
             let rows = st.query_map([], |r| r.get::<_, String>(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
+        let blobs: HashSet<String> = {
+            let mut st = tx.prepare(
+                "SELECT json_extract(b.value, '$.file') FROM turns t, json_each(t.model_blobs) b WHERE t.model_blobs IS NOT NULL",
+            )?;
+            let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
+            rows.filter_map(|r| r.transpose()).collect::<rusqlite::Result<_>>()?
+        };
+        if let Ok(rd) = fs::read_dir(&self.dirs.blobs) {
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.ends_with(".tmp") || !blobs.contains(&name) {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
         for dir in [&self.dirs.images, &self.dirs.refs] {
             let Ok(rd) = fs::read_dir(dir) else { continue };
             for e in rd.flatten() {
@@ -144,6 +172,11 @@ impl Store {
 
     pub fn image_file(&self, file_name: &str) -> PathBuf {
         self.dirs.images.join(file_name)
+    }
+
+    /// Waits for a queued thumbnail (true when it exists).
+    pub fn wait_thumb(&self, dst: &Path) -> bool {
+        self.thumbs.wait_for(dst, std::time::Duration::from_secs(30))
     }
 
     pub fn thumb_file(&self, id: &str) -> PathBuf {
@@ -174,6 +207,23 @@ impl Store {
                 }
                 written.push(path);
             }
+        }
+        for t in turns {
+            for b in &t.blobs {
+                let dst = self.dirs.blobs.join(&b.file);
+                let res = match &b.bytes {
+                    Some(bytes) => atomic_write(&dst, bytes),
+                    None => link_or_copy(&self.image_file(&b.file), &dst),
+                };
+                if let Err(e) = res {
+                    cleanup(&written);
+                    return Err(e);
+                }
+                written.push(dst);
+            }
+        }
+        if !turns.iter().all(|t| t.blobs.is_empty()) {
+            crate::paths::sync_dir(&self.dirs.blobs);
         }
         if self.fail_before_commit.load(Ordering::SeqCst) {
             // Simulated crash: the files stay behind, exactly as after a power cut here.
@@ -245,10 +295,11 @@ fn insert_rows(
             let usage = t.usage_json.as_ref().map(|u| u.to_string());
             tx.execute(
                 "INSERT INTO turns (id, chat_id, parent_turn_id, prompt, reference_hashes, params, model_content, text, \
-                 thoughts, grounding, usage, finish_reason, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                 thoughts, grounding, usage, finish_reason, created_at, model_blobs) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
                 params![
                     t.id, chat_id, t.parent_turn_id, t.prompt, refs, t.params_json, t.model_content, t.text,
-                    t.thoughts, grounding, usage, t.finish_reason, t.created_at
+                    t.thoughts, grounding, usage, t.finish_reason, t.created_at, blobs_json(&t.blobs)
                 ],
             )
             .map_err(Error::db("insert turn"))?;
@@ -294,6 +345,25 @@ fn insert_rows(
         Ok(())
 }
 
+
+/// `[{"part": 3, "file": "img_x.png"}]`, or NULL when nothing was externalized.
+fn blobs_json(blobs: &[NewBlob]) -> Option<String> {
+    if blobs.is_empty() {
+        return None;
+    }
+    let v: Vec<serde_json::Value> = blobs.iter().map(|b| serde_json::json!({"part": b.part, "file": b.file})).collect();
+    Some(serde_json::Value::Array(v).to_string())
+}
+
+/// Hard-links `src` to `dst` (no copy, no second fsync of the data); copies where links are unsupported.
+fn link_or_copy(src: &Path, dst: &Path) -> Result<()> {
+    let _ = fs::remove_file(dst);
+    if fs::hard_link(src, dst).is_ok() {
+        return Ok(());
+    }
+    let bytes = fs::read(src).map_err(|e| Error::io("cannot read", src, e))?;
+    atomic_write(dst, &bytes)
+}
 
 fn insert_events(tx: &rusqlite::Transaction<'_>, events: &[UsageEvent]) -> Result<()> {
     for e in events {

@@ -1,9 +1,11 @@
 //! Thumbnails: 256 px JPEGs made off the request path by one background thread, and lazily (synchronously)
 //! by `thumb_path` when one is missing (deleted, or the app quit before the worker reached it).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use image::codecs::jpeg::JpegEncoder;
 
@@ -33,32 +35,48 @@ pub fn make_thumb(src: &Path, dst: &Path) -> Result<()> {
 pub struct ThumbWorker {
     tx: Option<mpsc::Sender<(PathBuf, PathBuf)>>,
     handle: Option<thread::JoinHandle<()>>,
+    /// Thumbnails queued and not yet written, so a lazy request waits instead of decoding twice.
+    pending: Arc<Mutex<HashSet<PathBuf>>>,
 }
 
 impl ThumbWorker {
     pub fn start() -> ThumbWorker {
         let (tx, rx) = mpsc::channel::<(PathBuf, PathBuf)>();
+        let pending: Arc<Mutex<HashSet<PathBuf>>> = Arc::default();
+        let done = Arc::clone(&pending);
         let handle = thread::Builder::new()
             .name("banana-thumbs".into())
             .spawn(move || {
                 for (src, dst) in rx {
-                    if dst.exists() {
-                        continue;
+                    if !dst.exists() {
+                        if let Err(e) = make_thumb(&src, &dst) {
+                            tracing::warn!("thumbnail failed: {e}");
+                        }
                     }
-                    if let Err(e) = make_thumb(&src, &dst) {
-                        tracing::warn!("thumbnail failed: {e}");
-                    }
+                    done.lock().unwrap_or_else(|p| p.into_inner()).remove(&dst);
                 }
             })
             .ok();
-        ThumbWorker { tx: Some(tx), handle }
+        ThumbWorker { tx: Some(tx), handle, pending }
     }
 
     /// Queues a thumbnail; never blocks the caller.
     pub fn queue(&self, src: PathBuf, dst: PathBuf) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send((src, dst));
+            self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(dst.clone());
+            if tx.send((src, dst.clone())).is_err() {
+                self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&dst);
+            }
         }
+    }
+
+    /// Waits (up to `timeout`) while `dst` is queued; true when it exists afterwards.
+    pub fn wait_for(&self, dst: &Path, timeout: Duration) -> bool {
+        let start = Instant::now();
+        while self.pending.lock().unwrap_or_else(|p| p.into_inner()).contains(dst) && start.elapsed() < timeout {
+            thread::sleep(Duration::from_millis(2));
+        }
+        dst.exists()
     }
 }
 
