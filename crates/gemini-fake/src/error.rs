@@ -59,7 +59,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut body = serde_json::to_vec_pretty(&self.body()).unwrap_or_default();
+        let mut body = format!("{:#}", self.body()).into_bytes();
         body.push(b'\n');
         let mut resp = (status, body).into_response();
         resp.headers_mut()

@@ -45,6 +45,13 @@ use std::time::Duration;
 
 pub use faults::Fault;
 
+/// JSON text of a value. Goes through `Display`, which serde_json compiles in its own (optimised) crate:
+/// `serde_json::to_vec` is generic, so it would be compiled here, unoptimised in test builds, and it
+/// escapes a 25 MB 4K image string 18 times slower.
+pub(crate) fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
+    v.to_string().into_bytes()
+}
+
 /// The fixed default signing secret: signatures stay valid across restarts of the demo server, so a
 /// gallery's saved chats can still be continued.
 pub const DEFAULT_SIGNING_SECRET: &[u8] = b"banana-studio/gemini-fake/thought-signatures/v1";

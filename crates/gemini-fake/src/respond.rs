@@ -10,11 +10,12 @@
 //! exactly the non-streaming parts.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::faults::{self, Fault};
 use crate::signatures::{self, Signed};
@@ -29,29 +30,40 @@ pub struct Rendered {
     pub signature: String,
 }
 
-/// Rendered pictures by (width, height, seed): a 4K PNG takes a noticeable moment, and tests and demos ask
-/// for the same prompt again and again. Bounded by bytes, since a 4K entry weighs ~25 MB of base64.
+/// Rendered pictures, shared by every fake in the process: a 4K PNG takes a second to render in a test
+/// build, and tests (each starting its own fake) and demos ask for the same prompts again and again.
+/// Keyed by size, seed and a fingerprint of the signing secret (the signature is cached with the image);
+/// bounded by bytes, since a 4K entry weighs ~25 MB of base64.
 #[derive(Default)]
-pub struct ImageCache {
-    map: Mutex<HashMap<(u32, u32, u64), Arc<Rendered>>>,
-}
+pub struct ImageCache;
 
-const CACHE_BUDGET: usize = 160 * 1024 * 1024;
+type CacheKey = (u32, u32, u64, u64);
+
+const CACHE_BUDGET: usize = 192 * 1024 * 1024;
+
+fn cache() -> &'static Mutex<HashMap<CacheKey, Arc<Rendered>>> {
+    static CACHE: OnceLock<Mutex<HashMap<CacheKey, Arc<Rendered>>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
 
 impl ImageCache {
     pub fn get(&self, w: u32, h: u32, seed: u64, secret: &[u8]) -> Arc<Rendered> {
-        if let Some(r) = self.map.lock().ok().and_then(|m| m.get(&(w, h, seed)).cloned()) {
+        let digest = Sha256::digest(secret);
+        let mut fp = [0u8; 8];
+        fp.copy_from_slice(&digest[..8]);
+        let key = (w, h, seed, u64::from_le_bytes(fp));
+        if let Some(r) = cache().lock().ok().and_then(|m| m.get(&key).cloned()) {
             return r;
         }
         let png = crate::images::render_png(w, h, seed);
         let signature = signatures::sign(secret, &Signed::Image(&png));
         let r = Arc::new(Rendered { b64: STANDARD.encode(&png), signature });
-        if let Ok(mut m) = self.map.lock() {
+        if let Ok(mut m) = cache().lock() {
             let used: usize = m.values().map(|r| r.b64.len()).sum();
             if used + r.b64.len() > CACHE_BUDGET {
                 m.clear();
             }
-            m.insert((w, h, seed), r.clone());
+            m.insert(key, r.clone());
         }
         r
     }

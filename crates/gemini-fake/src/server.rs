@@ -118,7 +118,7 @@ fn check_key(s: &Shared, headers: &HeaderMap, query: &str) -> ApiResult<()> {
 }
 
 fn json_response(status: StatusCode, v: &Value) -> Response {
-    let body = serde_json::to_vec(v).unwrap_or_default();
+    let body = crate::json_bytes(v);
     let mut r = (status, body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
     r
@@ -328,19 +328,19 @@ async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stre
             b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
         ),
         Some(Fault::TruncatedBody) => {
-            let full = serde_json::to_vec(&answer.to_json()).unwrap_or_default();
+            let full = crate::json_bytes(&answer.to_json());
             Bytes::from(full[..full.len() / 2].to_vec())
         }
         Some(Fault::StreamCutMidImage) => {
             // Not a stream, but the same failure: the connection drops halfway through the body.
-            let full = Bytes::from(serde_json::to_vec(&answer.to_json()).unwrap_or_default());
+            let full = Bytes::from(crate::json_bytes(&answer.to_json()));
             let half = full.slice(..full.len() / 2);
             let body = crate::sse::then_reset(vec![half]);
             let mut r = Response::new(body);
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
             return Ok(r);
         }
-        _ => Bytes::from(serde_json::to_vec(&answer.to_json()).unwrap_or_default()),
+        _ => Bytes::from(crate::json_bytes(&answer.to_json())),
     };
     let mut r = Response::new(Body::from(body));
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));

@@ -14,7 +14,7 @@ pub fn frame(event: &Value) -> Bytes {
     let mut out = Vec::with_capacity(128);
     out.extend_from_slice(b"data: ");
     // Serializing a serde_json::Value cannot fail.
-    out.extend_from_slice(&serde_json::to_vec(event).unwrap_or_default());
+    out.extend_from_slice(&crate::json_bytes(event));
     out.extend_from_slice(b"\r\n\r\n");
     Bytes::from(out)
 }
@@ -26,7 +26,7 @@ pub fn json_array_response(events: &[Value]) -> Response {
         if i > 0 {
             out.extend_from_slice(b",\r\n");
         }
-        out.extend_from_slice(&serde_json::to_vec(e).unwrap_or_default());
+        out.extend_from_slice(&crate::json_bytes(e));
     }
     out.extend_from_slice(b"]");
     let mut resp = Response::new(Body::from(out));

@@ -6,19 +6,37 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-/// Every model x ratio x size answers a PNG of exactly the documented pixel size.
-async fn sizes_for(model: &'static gemini_fake::models::ModelSpec) {
+/// Every model x ratio x size answers a PNG of exactly the documented pixel size, and bills the
+/// documented output tokens. Cases are ordered ratio, size, model, with one prompt per ratio, so 3 Pro
+/// reuses the pictures 3.1 Flash just rendered at the same pixel size (the render cache is process-wide).
+async fn sizes_for(models: &[&'static gemini_fake::models::ModelSpec]) {
     let f = fake().await;
-    let sizes: Vec<Option<&str>> = if model.sizes.is_empty() { vec![None] } else { model.sizes.iter().map(|s| Some(*s)).collect() };
+    // The first model's ratios and sizes are a superset of the others'.
+    let labels: Vec<Option<&str>> =
+        if models[0].sizes.is_empty() { vec![None] } else { models[0].sizes.iter().map(|s| Some(*s)).collect() };
     let mut cases = Vec::new();
-    for (ratio, dims) in model.table {
-        for (i, size) in sizes.iter().enumerate() {
-            cases.push((*ratio, *size, dims[i]));
+    for (ratio, _) in models[0].table {
+        for label in &labels {
+            for model in models {
+                let idx = match label {
+                    None => 0,
+                    Some(l) => match model.size_index(l) {
+                        Some(i) => i,
+                        None => continue,
+                    },
+                };
+                let Some(dims) = model.dims(ratio, idx) else { continue };
+                cases.push((*model, *ratio, *label, dims));
+            }
         }
     }
-    // A few at a time: 4K renders are heavy on a 2-core machine.
-    for chunk in cases.chunks(4) {
-        let replies = join_all(chunk.iter().map(|(ratio, size, _)| {
+    for model in models {
+        let n = model.table.len() * model.sizes.len().max(1);
+        assert_eq!(cases.iter().filter(|c| c.0.id == model.id).count(), n, "{}", model.id);
+    }
+    // Two at a time: 4K renders are heavy on a 2-core machine.
+    for chunk in cases.chunks(2) {
+        let replies = join_all(chunk.iter().map(|(model, ratio, size, _)| {
             let mut ic = json!({"aspectRatio": ratio});
             if let Some(s) = size {
                 ic["imageSize"] = json!(s);
@@ -28,7 +46,7 @@ async fn sizes_for(model: &'static gemini_fake::models::ModelSpec) {
             async move { generate(f, model.id, &body).await }
         }))
         .await;
-        for ((ratio, size, dims), r) in chunk.iter().zip(replies) {
+        for ((model, ratio, size, dims), r) in chunk.iter().zip(replies) {
             assert_eq!(r.status, 200, "{} {ratio} {size:?}: {}", model.id, &r.text[..r.text.len().min(300)]);
             let png = final_image(&r.json).expect("image");
             assert_eq!(png_size(&png), *dims, "{} {ratio} {size:?}", model.id);
@@ -40,18 +58,13 @@ async fn sizes_for(model: &'static gemini_fake::models::ModelSpec) {
 }
 
 #[tokio::test]
-async fn exact_sizes_flash_31() {
-    sizes_for(&gemini_fake::models::FLASH_31).await;
-}
-
-#[tokio::test]
-async fn exact_sizes_pro_3() {
-    sizes_for(&gemini_fake::models::PRO_3).await;
+async fn exact_sizes_gemini_3() {
+    sizes_for(&[&gemini_fake::models::FLASH_31, &gemini_fake::models::PRO_3]).await;
 }
 
 #[tokio::test]
 async fn exact_sizes_flash_25() {
-    sizes_for(&gemini_fake::models::FLASH_25).await;
+    sizes_for(&[&gemini_fake::models::FLASH_25]).await;
 }
 
 #[tokio::test]
