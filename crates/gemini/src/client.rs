@@ -441,6 +441,22 @@ mod tests {
         assert_eq!(c.base_url(), "http://127.0.0.1:9");
     }
 
+    /// studio-core spawns these futures on tokio's multi-threaded runtime.
+    #[test]
+    fn client_and_futures_are_send() {
+        fn send<T: Send>(_: &T) {}
+        fn send_sync_clone<T: Send + Sync + Clone>() {}
+        send_sync_clone::<Client>();
+        let client = Client::new(ClientConfig::new("k")).unwrap();
+        let req = GenerateContentRequest::default();
+        let cb = |_: &RetryNotice| {};
+        send(&client.generate_content("m", &req, &cb));
+        let mut on_event = |_: StreamEvent| {};
+        send(&client.stream_generate_content("m", &req, &mut on_event));
+        send(&client.upload_file(Vec::new(), "image/png", "x"));
+        send(&client.list_models());
+    }
+
     #[test]
     fn model_ids() {
         assert_eq!(

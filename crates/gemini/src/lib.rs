@@ -18,6 +18,28 @@
 //!   [`stream::StreamFolder`], [`parse_response`].
 //!
 //! The key only ever travels in the `x-goog-api-key` header and is redacted from `Debug` output.
+//!
+//! ```no_run
+//! # async fn demo() -> gemini::Result<()> {
+//! use gemini::{Client, ClientConfig, Content, GenerateContentRequest, Part, StreamEvent};
+//!
+//! let client = Client::new(ClientConfig::new("AIza..."))?;
+//! let mut req = GenerateContentRequest::new([Part::text("a nano banana on a plate")]);
+//! let first = client
+//!     .stream_generate_content("gemini-3.1-flash-image-preview", &req, &mut |ev| {
+//!         if let StreamEvent::Retry(n) = ev { eprintln!("{n}") }
+//!     })
+//!     .await?;
+//! let png = first.images().last().and_then(|p| p.decode_inline()).transpose()?;
+//! // Keep the model turn exactly as received (thought signatures included) and continue the chat.
+//! let stored = first.content().map(Content::to_json).unwrap_or_default();
+//! req.contents.push(Content::from_json(&stored)?);
+//! req.contents.push(Content::user([Part::text("make it blue")]));
+//! let second = client.generate_content("gemini-3.1-flash-image-preview", &req, &|n| eprintln!("{n}")).await?;
+//! # let _ = (png, second);
+//! # Ok(())
+//! # }
+//! ```
 
 mod blobs;
 mod client;
