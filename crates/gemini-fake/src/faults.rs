@@ -40,6 +40,10 @@ pub enum Fault {
     StreamCutMidImage,
     /// The answer comes after this delay.
     Slow(Duration),
+    /// A stream that starts fine, then carries an event with an `error` (503 UNAVAILABLE) instead of the
+    /// image, and ends: gemini-api.md notes errors after the stream started arrive that way. On
+    /// `generateContent` it is a plain 503.
+    StreamErrorEvent,
 }
 
 /// Markers and whether they fire on the first attempt only.
@@ -68,6 +72,7 @@ pub fn from_prompt(prompt: &str) -> Vec<(Fault, bool)> {
             "malformed" => (Fault::MalformedBody, false),
             "truncated" => (Fault::TruncatedBody, false),
             "cut_stream" => (Fault::StreamCutMidImage, false),
+            "stream_error" => (Fault::StreamErrorEvent, false),
             slow if slow.starts_with("slow=") => match parse_duration(&slow[5..]) {
                 Some(d) => (Fault::Slow(d), false),
                 None => continue,

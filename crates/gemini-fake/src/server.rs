@@ -309,7 +309,14 @@ async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stre
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
     }
-    if let Some(err) = fault.as_ref().and_then(|f| faults::error_for(f, req.model.id)) {
+    let http_error = match (&fault, stream) {
+        // An SSE stream reports it inside the stream; anything else gets it as the HTTP answer.
+        (Some(Fault::StreamErrorEvent), Some(true)) => None,
+        (Some(Fault::StreamErrorEvent), _) => faults::error_for(&Fault::Overloaded, req.model.id),
+        (Some(f), _) => faults::error_for(f, req.model.id),
+        (None, _) => None,
+    };
+    if let Some(err) = http_error {
         return Err(err);
     }
     // Rendering a 4K PNG is CPU work: keep it off the async workers.

@@ -62,6 +62,19 @@ pub fn response(events: &[Value], fault: Option<&Fault>) -> Response {
                 frames.push(Bytes::from(b));
             }
         }
+        Some(Fault::StreamErrorEvent) => {
+            // Keep the events before the final image, then the error event.
+            let idx = events
+                .iter()
+                .rposition(|e| {
+                    e.pointer("/candidates/0/content/parts/0/inlineData").is_some()
+                        && e.pointer("/candidates/0/content/parts/0/thought").is_none()
+                })
+                .unwrap_or(events.len().saturating_sub(1));
+            frames.truncate(idx);
+            let err = crate::error::ApiError::new(503, "UNAVAILABLE", "The model is overloaded. Please try again later.");
+            frames.push(frame(&err.body()));
+        }
         Some(Fault::StreamCutMidImage) => {
             // The event carrying the final (non-thought) image, else the last one.
             let idx = events

@@ -133,3 +133,21 @@ async fn without_alt_sse_the_stream_is_a_json_array() {
     let items = r.json.as_array().expect("a JSON array");
     assert_eq!(items.last().unwrap()["candidates"][0]["finishReason"], "STOP");
 }
+
+#[tokio::test]
+async fn error_event_after_the_stream_started() {
+    let f = fake().await;
+    f.push_fault(Fault::StreamErrorEvent);
+    let (status, _, raw) = stream_raw(&f, FLASH, &with_config("x", json!({"imageConfig": {"imageSize": "512"}}))).await;
+    assert_eq!(status, 200);
+    let ev = events(&raw.unwrap());
+    assert!(ev.len() >= 2);
+    assert!(ev[0].get("candidates").is_some());
+    let last = ev.last().unwrap();
+    assert_eq!(last["error"]["code"], 503);
+    assert_eq!(last["error"]["status"], "UNAVAILABLE");
+    assert!(ev.iter().all(|e| e.pointer("/candidates/0/content/parts/0/inlineData").is_none()));
+    // Not streaming: a plain 503.
+    let r = generate(&f, FLASH, &prompt("x [fake:stream_error]")).await;
+    error(&r, 503, "UNAVAILABLE");
+}
