@@ -6,7 +6,7 @@ import { byId, h } from "./dom";
 import { retryLine } from "./errors";
 import { renderMarkdown } from "./markdown";
 import { toParams } from "./params-logic";
-import { prompt, setRunStatus, showError } from "./composer";
+import { prompt, setPrompt, setRunStatus, showError } from "./composer";
 import { currentCap, emit, state } from "./store";
 import { showResult } from "./result-view";
 import { loadChat } from "./thread";
@@ -125,6 +125,8 @@ export async function run(request: GenerateRequest, modelName: string): Promise<
     return null;
   }
   const res = r.data;
+  // The prompt now lives in the thread; the box is cleared for the next turn (on errors it stays).
+  if (prompt().value.trim() === request.prompt?.trim()) setPrompt("");
   const failed = res.failures.length ? ` ${res.failures.length} variation${res.failures.length > 1 ? "s" : ""} failed.` : "";
   setRunStatus(`Done: ${res.images.length} image${res.images.length === 1 ? "" : "s"} saved.${failed}`);
   showResult(res.images.map((i) => i.id), 0, { result: res });

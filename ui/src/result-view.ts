@@ -213,7 +213,7 @@ function render() {
   let compare: HTMLElement | null = null;
   if (refs.length) {
     const sel = h("select", { attrs: { id: "compare-ref", "aria-label": "Compare with a reference" } },
-      h("option", { text: "Compare: off", attrs: { value: "" } }), ...refs.map((r, i) => h("option", { text: `Compare with reference ${i + 1}`, attrs: { value: r } })));
+      h("option", { text: "Compare: off", attrs: { value: "" } }), ...refs.map((r, i) => h("option", { text: `Before: reference ${i + 1}`, attrs: { value: r } })));
     sel.addEventListener("change", () => setCompare(layer, vp, sel.value));
     compare = sel;
   }
@@ -236,7 +236,7 @@ function render() {
     h("div", { class: "group" },
       button("Copy", () => void copyImage(url), { class: "ghost small-btn", attrs: { id: "copy-image" } }),
       button("Save…", () => { if (!document.getElementById("result-export-form")) byId("result-caption").prepend(exportForm(() => [id], "result-export")); (document.getElementById("result-export-folder") as HTMLInputElement | null)?.focus(); }, { class: "ghost small-btn", attrs: { id: "save-image" } }),
-      button("Show in folder", () => void reveal(id), { class: "ghost small-btn", attrs: { id: "reveal-image" } }),
+      button("Folder", () => void reveal(id), { class: "ghost small-btn", attrs: { id: "reveal-image", title: "Show in the file manager", "aria-label": "Show in folder" } }),
       button("Use as reference", () => void useAsReference(id), { class: "ghost small-btn", attrs: { id: "use-as-ref" } }),
       d ? button("Reuse parameters", () => reuse(d), { class: "ghost small-btn", attrs: { id: "reuse-params" } }) : null,
       d ? button("Continue chat", () => continueChat(d), { class: "secondary small-btn", attrs: { id: "continue-chat" } }) : null,
