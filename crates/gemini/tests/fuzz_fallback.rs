@@ -44,6 +44,8 @@ fn json_input() -> impl Strategy<Value = Vec<u8>> {
             .prop_filter("finite", |f| f.is_finite())
             .prop_map(serde_json::Value::from),
         "[a-zA-Z0-9+/=_ ]{0,8}".prop_map(serde_json::Value::from),
+        // Expanded to a 70 KB run by the body: exercises the large-inline-data fast path.
+        "@|x@y|@\\\\n|é@".prop_map(serde_json::Value::from),
     ];
     let keys = prop_oneof![
         Just("candidates"),
@@ -96,6 +98,43 @@ proptest! {
 
     #[test]
     fn fuzz_response(data in prop_oneof![json_input(), proptest::collection::vec(any::<u8>(), 0..256)]) {
+        fuzz_bodies::response(&data);
+    }
+}
+
+/// Well-formed responses with `@` (inflated to 70 KB by the body) in the places large strings occur:
+/// image data, unknown fields named `data`, strings with escapes, pretty-printed whitespace.
+fn blob_response() -> impl Strategy<Value = Vec<u8>> {
+    let part = prop_oneof![
+        Just(r#"{"text": "hi"}"#.to_string()),
+        Just(
+            r#"{"inlineData": {"mimeType": "image/png", "data": "@"}, "thoughtSignature": "s"}"#
+                .to_string()
+        ),
+        Just(
+            r#"{"inlineData": {"mimeType": "image/png", "data" :  "@"}, "thought": true}"#
+                .to_string()
+        ),
+        Just(
+            r#"{"inlineData": {"data": "x@", "mimeType": "image/png", "extra": {"data": "y"}}}"#
+                .to_string()
+        ),
+        Just(r#"{"text": "t", "other": {"data": "@"}}"#.to_string()),
+        Just(r#"{"inlineData": {"mimeType": "image/png", "data": "@\/"}}"#.to_string()),
+        Just(r#"{"inlineData": {"mimeType": "image/png", "data": "@é"}}"#.to_string()),
+    ];
+    (proptest::collection::vec(part, 1..4), any::<bool>()).prop_map(|(parts, pretty)| {
+        let sep = if pretty { ",\n    " } else { "," };
+        format!(r#"{{"candidates": [{{"content": {{"role": "model", "parts": [{}]}}, "finishReason": "STOP"}}]}}"#, parts.join(sep))
+            .into_bytes()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases().min(512), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fuzz_response_large_inline_data(data in blob_response()) {
         fuzz_bodies::response(&data);
     }
 }

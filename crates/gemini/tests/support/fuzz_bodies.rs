@@ -54,6 +54,30 @@ pub fn response(data: &[u8]) {
     if let (Ok(p), Ok(f)) = (&plain, &fast) {
         assert_eq!(p, f, "fast and plain parse disagree");
     }
+    // Again with each `@` (up to three) blown up to a 70 KB base64-like run, so the fast path's
+    // extraction is exercised wherever the fuzzer puts it (inlineData, unknown fields, next to escapes).
+    if data.iter().filter(|&&b| b == b'@').count() <= 3 && data.contains(&b'@') {
+        let mut inflated = Vec::with_capacity(data.len() + 3 * 70_000);
+        for &b in data {
+            if b == b'@' {
+                inflated.extend((0..70_000).map(|i| {
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i % 64]
+                }));
+            } else {
+                inflated.push(b);
+            }
+        }
+        let plain = gemini::parse_response(&inflated);
+        let fast = gemini::parse_response_bytes(inflated.into());
+        assert_eq!(
+            plain.is_ok(),
+            fast.is_ok(),
+            "fast and plain parse disagree on large strings"
+        );
+        if let (Ok(p), Ok(f)) = (&plain, &fast) {
+            assert_eq!(p, f, "fast and plain parse disagree on large strings");
+        }
+    }
     let Ok(resp) = plain else { return };
     let _ = resp.outcome();
     let _ = resp.text();
