@@ -24,6 +24,9 @@ use crate::types::{GenerateContentRequest, GenerateContentResponse};
 
 /// Google's endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
+/// Bound on one SSE event: a 4K image is ~20 MB of base64, so this is generous, yet stops a broken
+/// server from filling memory with a line that never ends.
+const MAX_EVENT_BYTES: usize = 512 << 20;
 /// The only place the key goes.
 pub(crate) const KEY_HEADER: &str = "x-goog-api-key";
 
@@ -226,6 +229,15 @@ impl Client {
             let chunk = chunk
                 .map_err(|e| Error::Network(format!("the stream broke off: {}", describe(&e))))?;
             parser.push(chunk, &mut events);
+            if parser.pending_len() > MAX_EVENT_BYTES {
+                return Err(Error::malformed(
+                    format!(
+                        "a stream event grew past {} MiB without ending",
+                        MAX_EVENT_BYTES >> 20
+                    ),
+                    b"",
+                ));
+            }
             // Events are handed over by value so each payload is freed before its image is decoded.
             for ev in events.drain(..) {
                 folder.push_event_owned(ev.data, on_event)?;

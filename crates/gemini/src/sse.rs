@@ -74,6 +74,12 @@ impl SseParser {
         }
     }
 
+    /// Bytes of the unfinished line and event held so far; lets the caller bound memory against a server
+    /// that never ends a line.
+    pub fn pending_len(&self) -> usize {
+        self.line_len + self.data.as_ref().map_or(0, Bytes::len)
+    }
+
     /// Convenience for tests and fuzzing: feeds a borrowed chunk (copies it).
     pub fn push_slice(&mut self, chunk: &[u8], out: &mut Vec<SseEvent>) {
         self.push(Bytes::copy_from_slice(chunk), out)

@@ -24,8 +24,9 @@ pub struct Content {
     /// `"user"` or `"model"`; absent in `systemInstruction`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// Parts in the order received. Always written, since the API requires it on every turn.
-    #[serde(default)]
+    /// Parts in the order received. Left out when empty, as the API does for a candidate stopped before
+    /// any output (`{"role": "model"}`), so such a content also replays value for value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<Part>,
     /// Fields this crate does not model, kept for byte-exact replay.
     #[serde(flatten)]
