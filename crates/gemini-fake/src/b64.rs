@@ -23,7 +23,10 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
 mod tests {
     #[test]
     fn both_alphabets() {
-        assert_eq!(super::decode("-_8=").unwrap(), super::decode("+/8").unwrap());
+        assert_eq!(
+            super::decode("-_8=").unwrap(),
+            super::decode("+/8").unwrap()
+        );
         assert!(super::decode("not base64!").is_none());
     }
 }

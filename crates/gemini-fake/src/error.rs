@@ -18,7 +18,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: u16, status: &'static str, message: impl Into<String>) -> Self {
-        ApiError { code, status, message: message.into(), details: Vec::new() }
+        ApiError {
+            code,
+            status,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     /// 400 INVALID_ARGUMENT, the answer to nearly every bad request.
@@ -62,8 +67,10 @@ impl IntoResponse for ApiError {
         let mut body = format!("{:#}", self.body()).into_bytes();
         body.push(b'\n');
         let mut resp = (status, body).into_response();
-        resp.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=UTF-8"),
+        );
         resp
     }
 }

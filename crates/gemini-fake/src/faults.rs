@@ -55,9 +55,16 @@ pub fn from_prompt(prompt: &str) -> Vec<(Fault, bool)> {
         let Some(end) = after.find(']') else { break };
         let name = after[..end].trim().to_ascii_lowercase();
         rest = &after[end..];
-        let no_image = |r: &str| Fault::NoImage { finish_reason: r.to_string() };
+        let no_image = |r: &str| Fault::NoImage {
+            finish_reason: r.to_string(),
+        };
         let fault = match name.as_str() {
-            "429" => (Fault::QuotaPerMinute { retry_delay_secs: 2 }, true),
+            "429" => (
+                Fault::QuotaPerMinute {
+                    retry_delay_secs: 2,
+                },
+                true,
+            ),
             "429day" => (Fault::QuotaPerDay, false),
             "503" => (Fault::Overloaded, true),
             "500" => (Fault::Internal, true),
@@ -90,8 +97,15 @@ fn parse_duration(s: &str) -> Option<Duration> {
     if let Some(ms) = s.strip_suffix("ms") {
         return ms.trim().parse::<u64>().ok().map(Duration::from_millis);
     }
-    let secs = s.strip_suffix('s').unwrap_or(s).trim().parse::<f64>().ok()?;
-    (secs.is_finite() && secs >= 0.0 && secs < 3600.0).then(|| Duration::from_secs_f64(secs))
+    let secs = s
+        .strip_suffix('s')
+        .unwrap_or(s)
+        .trim()
+        .parse::<f64>()
+        .ok()?;
+    (0.0..3600.0)
+        .contains(&secs)
+        .then(|| Duration::from_secs_f64(secs))
 }
 
 /// The error a fault answers with, for the faults that are HTTP errors.
@@ -175,10 +189,27 @@ mod tests {
 
     #[test]
     fn markers_parse() {
-        let f = from_prompt("a cat [fake:429] and [fake:slow=1.5s] [fake:IMAGE_SAFETY] [fake:nope]");
-        assert_eq!(f[0], (Fault::QuotaPerMinute { retry_delay_secs: 2 }, true));
+        let f =
+            from_prompt("a cat [fake:429] and [fake:slow=1.5s] [fake:IMAGE_SAFETY] [fake:nope]");
+        assert_eq!(
+            f[0],
+            (
+                Fault::QuotaPerMinute {
+                    retry_delay_secs: 2
+                },
+                true
+            )
+        );
         assert_eq!(f[1], (Fault::Slow(Duration::from_millis(1500)), false));
-        assert_eq!(f[2], (Fault::NoImage { finish_reason: "IMAGE_SAFETY".into() }, false));
+        assert_eq!(
+            f[2],
+            (
+                Fault::NoImage {
+                    finish_reason: "IMAGE_SAFETY".into()
+                },
+                false
+            )
+        );
         assert_eq!(f.len(), 3);
     }
 }

@@ -45,11 +45,19 @@ pub struct FileStore {
 
 fn now_rfc3339() -> String {
     // A fixed-format timestamp without a date library: good enough for a fake, and parseable.
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let days = secs / 86_400;
     let (y, m, d) = civil_from_days(days as i64);
     let rem = secs % 86_400;
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000000Z", rem / 3600, rem / 60 % 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000000Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to a (year, month, day) date (Howard Hinnant's algorithm).
@@ -67,14 +75,19 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 fn random_id(len: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    (0..len).map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char).collect()
+    (0..len)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
+        .collect()
 }
 
 impl StoredFile {
     pub fn resource(&self, base: &str) -> Value {
         let mut sha = Sha256::new();
         sha.update(&self.bytes);
-        let hash = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, hex::encode(sha.finalize()));
+        let hash = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            hex::encode(sha.finalize()),
+        );
         let mut v = json!({
             "name": format!("files/{}", self.id),
             "mimeType": self.mime_type,
@@ -111,22 +124,41 @@ impl FileStore {
     }
 
     pub fn delete(&self, id: &str) -> bool {
-        self.files.lock().map(|mut f| f.remove(id).is_some()).unwrap_or(false)
+        self.files
+            .lock()
+            .map(|mut f| f.remove(id).is_some())
+            .unwrap_or(false)
     }
 
     pub fn list(&self) -> Vec<StoredFile> {
-        let mut v: Vec<StoredFile> = self.files.lock().map(|f| f.values().cloned().collect()).unwrap_or_default();
+        let mut v: Vec<StoredFile> = self
+            .files
+            .lock()
+            .map(|f| f.values().cloned().collect())
+            .unwrap_or_default();
         v.sort_by(|a, b| a.id.cmp(&b.id));
         v
     }
 
     /// `X-Goog-Upload-Command: start`: returns the upload id.
-    pub fn start(&self, body: &Value, headers: &dyn Fn(&str) -> Option<String>) -> ApiResult<String> {
+    pub fn start(
+        &self,
+        body: &Value,
+        headers: &dyn Fn(&str) -> Option<String>,
+    ) -> ApiResult<String> {
         let file = body.get("file").cloned().unwrap_or(Value::Null);
         if let Some(obj) = file.as_object() {
             for key in obj.keys() {
-                if !["displayName", "display_name", "mimeType", "mime_type", "name", "sizeBytes", "size_bytes"]
-                    .contains(&key.as_str())
+                if ![
+                    "displayName",
+                    "display_name",
+                    "mimeType",
+                    "mime_type",
+                    "name",
+                    "sizeBytes",
+                    "size_bytes",
+                ]
+                .contains(&key.as_str())
                 {
                     return Err(ApiError::bad_field(
                         "file",
@@ -141,14 +173,27 @@ impl FileStore {
             .and_then(Value::as_str)
             .map(str::to_string);
         let mime_type = headers("x-goog-upload-header-content-type")
-            .or_else(|| file.get("mimeType").or_else(|| file.get("mime_type")).and_then(Value::as_str).map(str::to_string))
+            .or_else(|| {
+                file.get("mimeType")
+                    .or_else(|| file.get("mime_type"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .unwrap_or_default();
         if mime_type.is_empty() {
-            return Err(ApiError::invalid("Unknown mime type: X-Goog-Upload-Header-Content-Type is not set."));
+            return Err(ApiError::invalid(
+                "Unknown mime type: X-Goog-Upload-Header-Content-Type is not set.",
+            ));
         }
-        let declared_len = headers("x-goog-upload-header-content-length").and_then(|v| v.trim().parse().ok());
+        let declared_len =
+            headers("x-goog-upload-header-content-length").and_then(|v| v.trim().parse().ok());
         let id = random_id(16);
-        let pending = PendingUpload { display_name, mime_type, declared_len, received: Vec::new() };
+        let pending = PendingUpload {
+            display_name,
+            mime_type,
+            declared_len,
+            received: Vec::new(),
+        };
         self.uploads
             .lock()
             .map_err(|_| ApiError::new(500, "INTERNAL", "upload table poisoned"))?
@@ -157,11 +202,22 @@ impl FileStore {
     }
 
     /// `upload` / `upload, finalize`: appends bytes at `offset`; on finalize, creates the file.
-    pub fn upload(&self, upload_id: &str, offset: u64, chunk: &[u8], finalize: bool) -> ApiResult<Option<StoredFile>> {
-        let mut uploads = self.uploads.lock().map_err(|_| ApiError::new(500, "INTERNAL", "upload table poisoned"))?;
-        let pending = uploads
-            .get_mut(upload_id)
-            .ok_or_else(|| ApiError::not_found(format!("Upload {upload_id} is not found or was already finalized.")))?;
+    pub fn upload(
+        &self,
+        upload_id: &str,
+        offset: u64,
+        chunk: &[u8],
+        finalize: bool,
+    ) -> ApiResult<Option<StoredFile>> {
+        let mut uploads = self
+            .uploads
+            .lock()
+            .map_err(|_| ApiError::new(500, "INTERNAL", "upload table poisoned"))?;
+        let pending = uploads.get_mut(upload_id).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Upload {upload_id} is not found or was already finalized."
+            ))
+        })?;
         if offset != pending.received.len() as u64 {
             return Err(ApiError::invalid(format!(
                 "Invalid X-Goog-Upload-Offset {offset}: {} bytes were received so far.",
@@ -172,7 +228,9 @@ impl FileStore {
         if !finalize {
             return Ok(None);
         }
-        let pending = uploads.remove(upload_id).ok_or_else(|| ApiError::not_found("upload vanished"))?;
+        let pending = uploads
+            .remove(upload_id)
+            .ok_or_else(|| ApiError::not_found("upload vanished"))?;
         if let Some(n) = pending.declared_len {
             if n != pending.received.len() as u64 {
                 return Err(ApiError::invalid(format!(

@@ -6,7 +6,13 @@ use serde_json::{json, Value};
 fn slug(prompt: &str) -> String {
     let s: String = prompt
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s: Vec<&str> = s.split('-').filter(|w| !w.is_empty()).take(6).collect();
     if s.is_empty() {
@@ -20,10 +26,17 @@ fn slug(prompt: &str) -> String {
 /// counts them), if the answer has one.
 pub fn metadata(prompt: &str, answer: Option<&str>, web: bool, image: bool) -> Value {
     let slug = slug(prompt);
-    let query = prompt.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+    let query = prompt
+        .split_whitespace()
+        .take(8)
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut chunks = Vec::new();
     if web {
-        for (domain, kind, title) in [("example.com", "guide", "A visual guide"), ("example.org", "reference", "Reference notes")] {
+        for (domain, kind, title) in [
+            ("example.com", "guide", "A visual guide"),
+            ("example.org", "reference", "Reference notes"),
+        ] {
             chunks.push(json!({"web": {
                 "uri": format!("https://{domain}/{kind}/{slug}"),
                 "title": format!("{title}: {query}"),

@@ -29,7 +29,11 @@ fn hsv(h: f32, s: f32, v: f32) -> [f32; 3] {
 }
 
 fn mix(a: [f32; 3], b: [f32; 3], t: f32) -> [f32; 3] {
-    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
 }
 
 /// Raw RGB8 pixels of a `w`x`h` picture for `seed`.
@@ -44,9 +48,21 @@ pub fn render_rgb(w: u32, h: u32, seed: u64) -> Vec<u8> {
     let a1 = rng.f32() * std::f32::consts::TAU;
     let a2 = rng.f32() * std::f32::consts::TAU;
     let stripes = 5.0 + 10.0 * rng.f32();
-    let (sx, sy, sr) = (0.2 + 0.6 * rng.f32(), 0.2 + 0.6 * rng.f32(), 0.12 + 0.15 * rng.f32());
+    let (sx, sy, sr) = (
+        0.2 + 0.6 * rng.f32(),
+        0.2 + 0.6 * rng.f32(),
+        0.12 + 0.15 * rng.f32(),
+    );
 
-    let scale = if w * h >= 6_000_000 { 8 } else if w * h >= 1_500_000 { 4 } else if w * h >= 200_000 { 2 } else { 1 };
+    let scale = if w * h >= 6_000_000 {
+        8
+    } else if w * h >= 1_500_000 {
+        4
+    } else if w * h >= 200_000 {
+        2
+    } else {
+        1
+    };
     let lw = w.div_ceil(scale);
     let lh = h.div_ceil(scale);
     let aspect = w as f32 / h as f32;
@@ -59,7 +75,11 @@ pub fn render_rgb(w: u32, h: u32, seed: u64) -> Vec<u8> {
             let u = (lx as f32 + 0.5) / lw as f32;
             let t = ((u - 0.5) * a1.cos() + (v - 0.5) * a1.sin()) * std::f32::consts::SQRT_2 + 0.5;
             let t = t.clamp(0.0, 1.0);
-            let mut c = if t < 0.5 { mix(c0, c1, t * 2.0) } else { mix(c1, c2, t * 2.0 - 1.0) };
+            let mut c = if t < 0.5 {
+                mix(c0, c1, t * 2.0)
+            } else {
+                mix(c1, c2, t * 2.0 - 1.0)
+            };
             let s = (u * a2.cos() + v * a2.sin()) * stripes * std::f32::consts::TAU;
             let shade = 0.88 + 0.12 * s.sin();
             c = [c[0] * shade, c[1] * shade, c[2] * shade];
@@ -72,7 +92,11 @@ pub fn render_rgb(w: u32, h: u32, seed: u64) -> Vec<u8> {
                 let halo = 0.35 * (1.0 - d / 1.8).powi(2);
                 c = mix(c, sun, disc.max(halo));
             }
-            let px = [(c[0] * 255.0) as u8, (c[1] * 255.0) as u8, (c[2] * 255.0) as u8];
+            let px = [
+                (c[0] * 255.0) as u8,
+                (c[1] * 255.0) as u8,
+                (c[2] * 255.0) as u8,
+            ];
             let x0 = lx * scale;
             for x in x0..(x0 + scale).min(w) {
                 row[x * 3..x * 3 + 3].copy_from_slice(&px);
@@ -87,7 +111,9 @@ pub fn render_rgb(w: u32, h: u32, seed: u64) -> Vec<u8> {
     // Noise: each row XORs a window of a shared random pool at a random offset, so rows never repeat
     // within the deflate window and the PNG keeps a realistic size.
     let words_per_row = row_len / 8;
-    let pool: Vec<u64> = (0..(1 << 16) + words_per_row).map(|_| rng.u64(..) & NOISE_MASK).collect();
+    let pool: Vec<u64> = (0..(1 << 16) + words_per_row)
+        .map(|_| rng.u64(..) & NOISE_MASK)
+        .collect();
     for line in out.chunks_exact_mut(row_len) {
         let off = rng.usize(..(1 << 16));
         // SAFETY: u64 has no invalid bit patterns, and align_to_mut only hands out the aligned middle.
@@ -110,7 +136,8 @@ pub fn render_rgb(w: u32, h: u32, seed: u64) -> Vec<u8> {
 pub fn render_png(w: u32, h: u32, seed: u64) -> Vec<u8> {
     let rgb = render_rgb(w, h, seed);
     let mut png = Vec::with_capacity(rgb.len() / 3);
-    let encoder = PngEncoder::new_with_quality(&mut png, CompressionType::Level(1), FilterType::Sub);
+    let encoder =
+        PngEncoder::new_with_quality(&mut png, CompressionType::Level(1), FilterType::Sub);
     // Encoding an in-memory buffer whose length matches w*h*3 cannot fail; an empty PNG would be caught
     // by every client test, so no panic here.
     let _ = encoder.write_image(&rgb, w.max(1), h.max(1), ExtendedColorType::Rgb8);
@@ -119,7 +146,9 @@ pub fn render_png(w: u32, h: u32, seed: u64) -> Vec<u8> {
 
 /// Width and height of an input image, when its format is one we can read (PNG, JPEG, WebP).
 pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
-    let reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().ok()?;
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
     reader.into_dimensions().ok()
 }
 

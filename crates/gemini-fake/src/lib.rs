@@ -71,7 +71,12 @@ pub struct FakeConfig {
 
 impl Default for FakeConfig {
     fn default() -> Self {
-        FakeConfig { port: 0, key: None, signing_secret: DEFAULT_SIGNING_SECRET.to_vec(), latency: Duration::ZERO }
+        FakeConfig {
+            port: 0,
+            key: None,
+            signing_secret: DEFAULT_SIGNING_SECRET.to_vec(),
+            latency: Duration::ZERO,
+        }
     }
 }
 
@@ -91,7 +96,10 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first header of that name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -132,7 +140,7 @@ impl FakeGemini {
             faults: Mutex::new(VecDeque::new()),
             marker_seen: Mutex::new(HashSet::new()),
             files: files::FileStore::default(),
-            images: respond::ImageCache::default(),
+            images: respond::ImageCache,
             batches: Mutex::new(Default::default()),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -144,7 +152,12 @@ impl FakeGemini {
                 })
                 .await;
         });
-        Ok(FakeGemini { shared, port, stop: Some(stop), task: Some(task) })
+        Ok(FakeGemini {
+            shared,
+            port,
+            stop: Some(stop),
+            task: Some(task),
+        })
     }
 
     /// `http://127.0.0.1:PORT`; API paths are `{base}/v1beta/...`, uploads `{base}/upload/v1beta/files`.
@@ -158,7 +171,11 @@ impl FakeGemini {
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.requests.lock().map(|r| r.clone()).unwrap_or_default()
+        self.shared
+            .requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     pub fn clear_requests(&self) {

@@ -19,12 +19,25 @@ fn parse_args() -> Result<FakeConfig, String> {
             Some((n, v)) => (n.to_string(), Some(v.to_string())),
             None => (arg.clone(), None),
         };
-        let mut value = || inline.clone().or_else(|| args.next()).ok_or(format!("{name} needs a value"));
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or(format!("{name} needs a value"))
+        };
         match name.as_str() {
-            "--port" => config.port = value()?.parse().map_err(|_| "--port must be a number 0-65535".to_string())?,
+            "--port" => {
+                config.port = value()?
+                    .parse()
+                    .map_err(|_| "--port must be a number 0-65535".to_string())?
+            }
             "--key" => config.key = Some(value()?).filter(|k| !k.is_empty()),
             "--latency-ms" => {
-                config.latency = Duration::from_millis(value()?.parse().map_err(|_| "--latency-ms must be a number")?)
+                config.latency = Duration::from_millis(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--latency-ms must be a number")?,
+                )
             }
             "-h" | "--help" => {
                 println!("{USAGE}");

@@ -57,7 +57,10 @@ impl ImageCache {
         }
         let png = crate::images::render_png(w, h, seed);
         let signature = signatures::sign(secret, &Signed::Image(&png));
-        let r = Arc::new(Rendered { b64: STANDARD.encode(&png), signature });
+        let r = Arc::new(Rendered {
+            b64: STANDARD.encode(&png),
+            signature,
+        });
         if let Ok(mut m) = cache().lock() {
             let used: usize = m.values().map(|r| r.b64.len()).sum();
             if used + r.b64.len() > CACHE_BUDGET {
@@ -85,7 +88,9 @@ pub struct Answer {
 
 fn response_id() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    (0..22).map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char).collect()
+    (0..22)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// The prompt without its `[fake:...]` markers, shortened for quoting in an answer.
@@ -168,7 +173,10 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
             }
             if req.want_text {
                 let t = if req.want_image {
-                    format!("Here is {subj}. A {} image at {size_label}, {}x{} pixels.", req.ratio, req.width, req.height)
+                    format!(
+                        "Here is {subj}. A {} image at {size_label}, {}x{} pixels.",
+                        req.ratio, req.width, req.height
+                    )
                 } else {
                     format!("{subj}. (Text only was requested, so no image this time.)")
                 };
@@ -194,13 +202,15 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
     // Usage: billed even when no image came back.
     let image_prompt = req.prompt_images * INPUT_IMAGE_TOKENS;
     let prompt_tokens = req.prompt_text_tokens + image_prompt;
-    let mut prompt_details = vec![json!({"modality": "TEXT", "tokenCount": req.prompt_text_tokens})];
+    let mut prompt_details =
+        vec![json!({"modality": "TEXT", "tokenCount": req.prompt_text_tokens})];
     if image_prompt > 0 {
         prompt_details.push(json!({"modality": "IMAGE", "tokenCount": image_prompt}));
     }
     let text_out = answer_text.as_deref().map_or(0, text_tokens);
     let image_out = images * model.tokens_for(req.size_index);
-    let mut usage = json!({"promptTokenCount": prompt_tokens, "promptTokensDetails": prompt_details});
+    let mut usage =
+        json!({"promptTokenCount": prompt_tokens, "promptTokensDetails": prompt_details});
     let blocked = prompt_feedback.is_some();
     if !blocked && text_out + image_out > 0 {
         let mut details = Vec::new();
@@ -213,14 +223,24 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
         usage["candidatesTokenCount"] = json!(text_out + image_out);
         usage["candidatesTokensDetails"] = json!(details);
     }
-    let thoughts = if model.gemini3 && !blocked { thoughts_tokens } else { 0 };
+    let thoughts = if model.gemini3 && !blocked {
+        thoughts_tokens
+    } else {
+        0
+    };
     if thoughts > 0 {
         usage["thoughtsTokenCount"] = json!(thoughts);
     }
     usage["totalTokenCount"] = json!(prompt_tokens + text_out + image_out + thoughts);
 
-    let grounding = (finish_reason.is_some() && (req.web_search || req.image_search))
-        .then(|| crate::grounding::metadata(&subj, answer_text.as_deref(), req.web_search, req.image_search));
+    let grounding = (finish_reason.is_some() && (req.web_search || req.image_search)).then(|| {
+        crate::grounding::metadata(
+            &subj,
+            answer_text.as_deref(),
+            req.web_search,
+            req.image_search,
+        )
+    });
 
     Answer {
         parts,
@@ -273,7 +293,10 @@ impl Answer {
 
     /// The whole `GenerateContentResponse`.
     pub fn to_json(&self) -> Value {
-        let candidate = self.finish_reason.is_some().then(|| self.candidate(self.parts.clone(), true));
+        let candidate = self
+            .finish_reason
+            .is_some()
+            .then(|| self.candidate(self.parts.clone(), true));
         self.envelope(candidate, true)
     }
 
@@ -319,7 +342,10 @@ impl Answer {
 mod tests {
     #[test]
     fn subject_strips_markers() {
-        assert_eq!(super::subject("a cat [fake:429] on a mat"), "a cat on a mat");
+        assert_eq!(
+            super::subject("a cat [fake:429] on a mat"),
+            "a cat on a mat"
+        );
         assert_eq!(super::subject("[fake:503]"), "your idea");
     }
 }

@@ -82,10 +82,15 @@ pub static PART: Msg = Msg {
     ],
 };
 
-pub static BLOB: Msg = Msg { type_name: "Blob", fields: &[("mimeType", Kind::Str), ("data", Kind::Bytes)] };
+pub static BLOB: Msg = Msg {
+    type_name: "Blob",
+    fields: &[("mimeType", Kind::Str), ("data", Kind::Bytes)],
+};
 
-pub static FILE_DATA: Msg =
-    Msg { type_name: "FileData", fields: &[("mimeType", Kind::Str), ("fileUri", Kind::Str)] };
+pub static FILE_DATA: Msg = Msg {
+    type_name: "FileData",
+    fields: &[("mimeType", Kind::Str), ("fileUri", Kind::Str)],
+};
 
 pub static MODALITY: Enum = Enum {
     type_name: "GenerationConfig.Modality",
@@ -94,12 +99,23 @@ pub static MODALITY: Enum = Enum {
 
 pub static MEDIA_RESOLUTION: Enum = Enum {
     type_name: "GenerationConfig.MediaResolution",
-    values: &["MEDIA_RESOLUTION_UNSPECIFIED", "MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_MEDIUM", "MEDIA_RESOLUTION_HIGH"],
+    values: &[
+        "MEDIA_RESOLUTION_UNSPECIFIED",
+        "MEDIA_RESOLUTION_LOW",
+        "MEDIA_RESOLUTION_MEDIUM",
+        "MEDIA_RESOLUTION_HIGH",
+    ],
 };
 
 pub static THINKING_LEVEL: Enum = Enum {
     type_name: "ThinkingConfig.ThinkingLevel",
-    values: &["THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH"],
+    values: &[
+        "THINKING_LEVEL_UNSPECIFIED",
+        "MINIMAL",
+        "LOW",
+        "MEDIUM",
+        "HIGH",
+    ],
 };
 
 pub static GENERATION_CONFIG: Msg = Msg {
@@ -137,12 +153,17 @@ pub static THINKING_CONFIG: Msg = Msg {
     ],
 };
 
-pub static IMAGE_CONFIG: Msg =
-    Msg { type_name: "ImageConfig", fields: &[("aspectRatio", Kind::Str), ("imageSize", Kind::Str)] };
+pub static IMAGE_CONFIG: Msg = Msg {
+    type_name: "ImageConfig",
+    fields: &[("aspectRatio", Kind::Str), ("imageSize", Kind::Str)],
+};
 
 pub static SAFETY_SETTING: Msg = Msg {
     type_name: "SafetySetting",
-    fields: &[("category", Kind::Enum(&HARM_CATEGORY)), ("threshold", Kind::Enum(&HARM_THRESHOLD))],
+    fields: &[
+        ("category", Kind::Enum(&HARM_CATEGORY)),
+        ("threshold", Kind::Enum(&HARM_THRESHOLD)),
+    ],
 };
 
 pub static HARM_CATEGORY: Enum = Enum {
@@ -195,19 +216,31 @@ pub static TOOL: Msg = Msg {
 
 pub static GOOGLE_SEARCH: Msg = Msg {
     type_name: "Tool.GoogleSearch",
-    fields: &[("timeRangeFilter", Kind::Any), ("searchTypes", Kind::Msg(&SEARCH_TYPES))],
+    fields: &[
+        ("timeRangeFilter", Kind::Any),
+        ("searchTypes", Kind::Msg(&SEARCH_TYPES)),
+    ],
 };
 
 pub static SEARCH_TYPES: Msg = Msg {
     type_name: "SearchTypes",
-    fields: &[("webSearch", Kind::Msg(&EMPTY)), ("imageSearch", Kind::Msg(&EMPTY))],
+    fields: &[
+        ("webSearch", Kind::Msg(&EMPTY)),
+        ("imageSearch", Kind::Msg(&EMPTY)),
+    ],
 };
 
-pub static EMPTY: Msg = Msg { type_name: "Empty", fields: &[] };
+pub static EMPTY: Msg = Msg {
+    type_name: "Empty",
+    fields: &[],
+};
 
 pub static COUNT_TOKENS_REQUEST: Msg = Msg {
     type_name: "CountTokensRequest",
-    fields: &[("contents", Kind::RepMsg(&CONTENT)), ("generateContentRequest", Kind::Msg(&REQUEST))],
+    fields: &[
+        ("contents", Kind::RepMsg(&CONTENT)),
+        ("generateContentRequest", Kind::Msg(&REQUEST)),
+    ],
 };
 
 pub static BATCH_REQUEST: Msg = Msg {
@@ -228,11 +261,16 @@ pub static BATCH: Msg = Msg {
 
 pub static BATCH_INPUT: Msg = Msg {
     type_name: "InputConfig",
-    fields: &[("fileName", Kind::Str), ("requests", Kind::Msg(&INLINED_REQUESTS))],
+    fields: &[
+        ("fileName", Kind::Str),
+        ("requests", Kind::Msg(&INLINED_REQUESTS)),
+    ],
 };
 
-pub static INLINED_REQUESTS: Msg =
-    Msg { type_name: "InlinedRequests", fields: &[("requests", Kind::RepMsg(&INLINED_REQUEST))] };
+pub static INLINED_REQUESTS: Msg = Msg {
+    type_name: "InlinedRequests",
+    fields: &[("requests", Kind::RepMsg(&INLINED_REQUEST))],
+};
 
 pub static INLINED_REQUEST: Msg = Msg {
     type_name: "InlinedRequest",
@@ -287,18 +325,34 @@ fn join(path: &str, field: &str) -> String {
     }
 }
 
-fn walk_msg(value: &Value, msg: &'static Msg, path: &str, errors: &mut Vec<(String, String)>) -> Value {
+fn walk_msg(
+    value: &Value,
+    msg: &'static Msg,
+    path: &str,
+    errors: &mut Vec<(String, String)>,
+) -> Value {
     let Some(obj) = value.as_object() else {
-        let at = if path.is_empty() { String::new() } else { format!(" at '{path}'") };
+        let at = if path.is_empty() {
+            String::new()
+        } else {
+            format!(" at '{path}'")
+        };
         errors.push((
             path.to_string(),
-            format!("Invalid value{at} ({PKG}{}), {}", msg.type_name, shown(value)),
+            format!(
+                "Invalid value{at} ({PKG}{}), {}",
+                msg.type_name,
+                shown(value)
+            ),
         ));
         return Value::Null;
     };
     let mut out = Map::new();
     for (key, v) in obj {
-        let found = msg.fields.iter().find(|(name, _)| *name == key || snake(name) == *key);
+        let found = msg
+            .fields
+            .iter()
+            .find(|(name, _)| *name == key || snake(name) == *key);
         let Some((name, kind)) = found else {
             let msg = if path.is_empty() {
                 format!("Invalid JSON payload received. Unknown name \"{key}\": Cannot find field.")
@@ -317,7 +371,9 @@ fn walk_msg(value: &Value, msg: &'static Msg, path: &str, errors: &mut Vec<(Stri
             // Both spellings of one field: proto JSON refuses the second.
             errors.push((
                 path.to_string(),
-                format!("Invalid JSON payload received. Duplicate field \"{key}\" at '{field_path}'."),
+                format!(
+                    "Invalid JSON payload received. Duplicate field \"{key}\" at '{field_path}'."
+                ),
             ));
             continue;
         }
@@ -329,14 +385,21 @@ fn walk_msg(value: &Value, msg: &'static Msg, path: &str, errors: &mut Vec<(Stri
 
 fn walk_kind(v: &Value, kind: &Kind, path: &str, errors: &mut Vec<(String, String)>) -> Value {
     let bad = |errors: &mut Vec<(String, String)>, ty: &str| {
-        errors.push((path.to_string(), format!("Invalid value at '{path}' ({ty}), {}", shown(v))));
+        errors.push((
+            path.to_string(),
+            format!("Invalid value at '{path}' ({ty}), {}", shown(v)),
+        ));
         Value::Null
     };
     match kind {
         Kind::Msg(m) => walk_msg(v, m, path, errors),
         Kind::RepMsg(m) => match v.as_array() {
             Some(items) => Value::Array(
-                items.iter().enumerate().map(|(i, it)| walk_msg(it, m, &format!("{path}[{i}]"), errors)).collect(),
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, it)| walk_msg(it, m, &format!("{path}[{i}]"), errors))
+                    .collect(),
             ),
             None => bad(errors, &format!("{PKG}{}", m.type_name)),
         },
@@ -344,7 +407,14 @@ fn walk_kind(v: &Value, kind: &Kind, path: &str, errors: &mut Vec<(String, Strin
             if v.is_string() {
                 v.clone()
             } else {
-                bad(errors, if matches!(kind, Kind::Str) { "TYPE_STRING" } else { "TYPE_BYTES" })
+                bad(
+                    errors,
+                    if matches!(kind, Kind::Str) {
+                        "TYPE_STRING"
+                    } else {
+                        "TYPE_BYTES"
+                    },
+                )
             }
         }
         Kind::RepStr => match v.as_array() {
@@ -380,7 +450,12 @@ fn walk_kind(v: &Value, kind: &Kind, path: &str, errors: &mut Vec<(String, Strin
         }
         Kind::Enum(e) => enum_value(v, e, path, errors),
         Kind::RepEnum(e) => match v.as_array() {
-            Some(items) => Value::Array(items.iter().map(|it| enum_value(it, e, path, errors)).collect()),
+            Some(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|it| enum_value(it, e, path, errors))
+                    .collect(),
+            ),
             None => bad(errors, &format!("{PKG}{}", e.type_name)),
         },
         Kind::Any => v.clone(),
@@ -389,7 +464,12 @@ fn walk_kind(v: &Value, kind: &Kind, path: &str, errors: &mut Vec<(String, Strin
 
 /// Enum names are matched case-insensitively (the guide itself sends `"thinkingLevel": "High"`), and
 /// returned upper case; the enum's number is accepted too, as proto JSON allows.
-fn enum_value(v: &Value, e: &'static Enum, path: &str, errors: &mut Vec<(String, String)>) -> Value {
+fn enum_value(
+    v: &Value,
+    e: &'static Enum,
+    path: &str,
+    errors: &mut Vec<(String, String)>,
+) -> Value {
     if let Some(s) = v.as_str() {
         if let Some(name) = e.values.iter().find(|n| n.eq_ignore_ascii_case(s)) {
             return Value::String((*name).to_string());
@@ -399,7 +479,14 @@ fn enum_value(v: &Value, e: &'static Enum, path: &str, errors: &mut Vec<(String,
             return Value::String((*name).to_string());
         }
     }
-    errors.push((path.to_string(), format!("Invalid value at '{path}' ({PKG}{}), {}", e.type_name, shown(v))));
+    errors.push((
+        path.to_string(),
+        format!(
+            "Invalid value at '{path}' ({PKG}{}), {}",
+            e.type_name,
+            shown(v)
+        ),
+    ));
     Value::Null
 }
 
@@ -423,15 +510,24 @@ mod tests {
         let body = json!({"contents": [{"parts": [{"inline_data": {"mime_type": "image/png", "data": "AA=="}}]}],
                           "generationConfig": {"image_config": {"aspectRatio": "1:1"}, "thinkingConfig": {"thinking_level": "High"}}});
         let n = normalize(&body, &REQUEST).unwrap();
-        assert_eq!(n["contents"][0]["parts"][0]["inlineData"]["mimeType"], "image/png");
+        assert_eq!(
+            n["contents"][0]["parts"][0]["inlineData"]["mimeType"],
+            "image/png"
+        );
         assert_eq!(n["generationConfig"]["imageConfig"]["aspectRatio"], "1:1");
-        assert_eq!(n["generationConfig"]["thinkingConfig"]["thinkingLevel"], "HIGH");
+        assert_eq!(
+            n["generationConfig"]["thinkingConfig"]["thinkingLevel"],
+            "HIGH"
+        );
     }
 
     #[test]
     fn wrong_type_is_reported() {
         let body = json!({"generationConfig": {"candidateCount": "two"}});
         let errs = normalize(&body, &REQUEST).unwrap_err();
-        assert_eq!(errs[0].1, "Invalid value at 'generation_config.candidate_count' (TYPE_INT32), \"two\"");
+        assert_eq!(
+            errs[0].1,
+            "Invalid value at 'generation_config.candidate_count' (TYPE_INT32), \"two\""
+        );
     }
 }

@@ -60,32 +60,65 @@ async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let body = match to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
         Err(_) => {
-            return ApiError::invalid(format!("Request payload size exceeds the limit: {BODY_LIMIT} bytes."))
-                .into_response()
+            return ApiError::invalid(format!(
+                "Request payload size exceeds the limit: {BODY_LIMIT} bytes."
+            ))
+            .into_response()
         }
     };
-    let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let json = serde_json::from_slice::<Value>(&body).ok();
     if let Ok(mut r) = s.requests.lock() {
-        r.push(RecordedRequest { method: parts.method.to_string(), path, headers, body: body.clone(), json });
+        r.push(RecordedRequest {
+            method: parts.method.to_string(),
+            path,
+            headers,
+            body: body.clone(),
+            json,
+        });
     }
-    match route(&s, &parts.method, parts.uri.path(), parts.uri.query().unwrap_or(""), &parts.headers, body).await {
+    match route(
+        &s,
+        &parts.method,
+        parts.uri.path(),
+        parts.uri.query().unwrap_or(""),
+        &parts.headers,
+        body,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
 }
 
 fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
-    query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 fn check_key(s: &Shared, headers: &HeaderMap, query: &str) -> ApiResult<()> {
@@ -101,18 +134,20 @@ fn check_key(s: &Shared, headers: &HeaderMap, query: &str) -> ApiResult<()> {
         ));
     };
     match &s.key {
-        Some(expected) if *expected != key => Err(ApiError::invalid("API key not valid. Please pass a valid API key.")
-            .with_detail(json!({
-                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                "reason": "API_KEY_INVALID",
-                "domain": "googleapis.com",
-                "metadata": {"service": "generativelanguage.googleapis.com"}
-            }))
-            .with_detail(json!({
-                "@type": "type.googleapis.com/google.rpc.LocalizedMessage",
-                "locale": "en-US",
-                "message": "API key not valid. Please pass a valid API key."
-            }))),
+        Some(expected) if *expected != key => Err(ApiError::invalid(
+            "API key not valid. Please pass a valid API key.",
+        )
+        .with_detail(json!({
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "API_KEY_INVALID",
+            "domain": "googleapis.com",
+            "metadata": {"service": "generativelanguage.googleapis.com"}
+        }))
+        .with_detail(json!({
+            "@type": "type.googleapis.com/google.rpc.LocalizedMessage",
+            "locale": "en-US",
+            "message": "API key not valid. Please pass a valid API key."
+        }))),
         _ => Ok(()),
     }
 }
@@ -120,12 +155,17 @@ fn check_key(s: &Shared, headers: &HeaderMap, query: &str) -> ApiResult<()> {
 fn json_response(status: StatusCode, v: &Value) -> Response {
     let body = crate::json_bytes(v);
     let mut r = (status, body).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
     r
 }
 
 fn unknown_path(path: &str) -> ApiError {
-    ApiError::not_found(format!("The requested URL {path} was not found on this server."))
+    ApiError::not_found(format!(
+        "The requested URL {path} was not found on this server."
+    ))
 }
 
 async fn route(
@@ -181,8 +221,17 @@ async fn route(
         return Err(unknown_path(path));
     }
     if rest == "files" && method == Method::GET {
-        let files: Vec<Value> = s.files.list().iter().map(|f| f.resource(&s.base_url)).collect();
-        let body = if files.is_empty() { json!({}) } else { json!({ "files": files }) };
+        let files: Vec<Value> = s
+            .files
+            .list()
+            .iter()
+            .map(|f| f.resource(&s.base_url))
+            .collect();
+        let body = if files.is_empty() {
+            json!({})
+        } else {
+            json!({ "files": files })
+        };
         return Ok(json_response(StatusCode::OK, &body));
     }
     if let Some(id) = rest.strip_prefix("files/") {
@@ -224,11 +273,17 @@ async fn route(
         } else if method == Method::GET {
             return batch_get(s, id);
         } else if method == Method::DELETE {
-            let removed = s.batches.lock().map(|mut m| m.remove(id).is_some()).unwrap_or(false);
+            let removed = s
+                .batches
+                .lock()
+                .map(|mut m| m.remove(id).is_some())
+                .unwrap_or(false);
             return if removed {
                 Ok(json_response(StatusCode::OK, &json!({})))
             } else {
-                Err(ApiError::not_found(format!("Batch batches/{id} is not found.")))
+                Err(ApiError::not_found(format!(
+                    "Batch batches/{id} is not found."
+                )))
             };
         }
     }
@@ -236,7 +291,13 @@ async fn route(
 }
 
 /// Parses and checks a generate body for `model`; shared by generate, stream and batch.
-fn parse_request(s: &Shared, version: &str, model: &str, raw: &Value, action: &str) -> ApiResult<(validate::GenRequest, Value)> {
+fn parse_request(
+    s: &Shared,
+    version: &str,
+    model: &str,
+    raw: &Value,
+    action: &str,
+) -> ApiResult<(validate::GenRequest, Value)> {
     let body = normalize(raw, &schema::REQUEST)?;
     let spec: &'static ModelSpec = models::find(model).ok_or_else(|| {
         ApiError::not_found(format!(
@@ -289,7 +350,11 @@ fn pick_fault(s: &Shared, req: &validate::GenRequest, body: &[u8]) -> (Option<Fa
             continue;
         }
         if first_only {
-            let fresh = s.marker_seen.lock().map(|mut seen| seen.insert(hash)).unwrap_or(false);
+            let fresh = s
+                .marker_seen
+                .lock()
+                .map(|mut seen| seen.insert(hash))
+                .unwrap_or(false);
             if !fresh {
                 continue;
             }
@@ -300,9 +365,19 @@ fn pick_fault(s: &Shared, req: &validate::GenRequest, body: &[u8]) -> (Option<Fa
 }
 
 /// `stream`: None for generateContent, Some(true) for SSE, Some(false) for a streamed JSON array.
-async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stream: Option<bool>) -> ApiResult<Response> {
+async fn generate(
+    s: &Arc<Shared>,
+    version: &str,
+    model: &str,
+    body: Bytes,
+    stream: Option<bool>,
+) -> ApiResult<Response> {
     let raw = parse_json(&body)?;
-    let action = if stream.is_some() { "streamGenerateContent" } else { "generateContent" };
+    let action = if stream.is_some() {
+        "streamGenerateContent"
+    } else {
+        "generateContent"
+    };
     let (req, _) = parse_request(s, version, model, &raw, action)?;
     let (fault, delay) = pick_fault(s, &req, &body);
     let wait = s.latency + delay;
@@ -322,9 +397,11 @@ async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stre
     // Rendering a 4K PNG is CPU work: keep it off the async workers.
     let shared = s.clone();
     let f2 = fault.clone();
-    let answer: Answer = tokio::task::spawn_blocking(move || respond::build(&req, f2.as_ref(), &shared.images, &shared.secret))
-        .await
-        .map_err(|_| ApiError::new(500, "INTERNAL", "fake: rendering failed"))?;
+    let answer: Answer = tokio::task::spawn_blocking(move || {
+        respond::build(&req, f2.as_ref(), &shared.images, &shared.secret)
+    })
+    .await
+    .map_err(|_| ApiError::new(500, "INTERNAL", "fake: rendering failed"))?;
     match stream {
         Some(true) => return Ok(sse::response(&answer.to_events(), fault.as_ref())),
         Some(false) => return Ok(sse::json_array_response(&answer.to_events())),
@@ -350,7 +427,10 @@ async fn generate(s: &Arc<Shared>, version: &str, model: &str, body: Bytes, stre
         _ => Bytes::from(crate::json_bytes(&answer.to_json())),
     };
     let mut r = Response::new(Body::from(body));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
     Ok(r)
 }
 
@@ -370,8 +450,15 @@ fn count_tokens(version: &str, model: &str, body: Bytes) -> ApiResult<Response> 
         .cloned()
         .unwrap_or_default();
     let (mut chars, mut images) = (0u32, 0u32);
-    for p in contents.iter().filter_map(|c| c.get("parts").and_then(Value::as_array)).flatten() {
-        chars += p.get("text").and_then(Value::as_str).map_or(0, |t| t.chars().count() as u32);
+    for p in contents
+        .iter()
+        .filter_map(|c| c.get("parts").and_then(Value::as_array))
+        .flatten()
+    {
+        chars += p
+            .get("text")
+            .and_then(Value::as_str)
+            .map_or(0, |t| t.chars().count() as u32);
         images += u32::from(p.get("inlineData").is_some() || p.get("fileData").is_some());
     }
     let text = chars.div_ceil(4);
@@ -379,25 +466,38 @@ fn count_tokens(version: &str, model: &str, body: Bytes) -> ApiResult<Response> 
     if images > 0 {
         details.push(json!({"modality": "IMAGE", "tokenCount": images * 258}));
     }
-    Ok(json_response(StatusCode::OK, &json!({"totalTokens": text + images * 258, "promptTokensDetails": details})))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"totalTokens": text + images * 258, "promptTokensDetails": details}),
+    ))
 }
 
 fn upload(s: &Shared, query: &str, headers: &HeaderMap, body: Bytes) -> ApiResult<Response> {
-    let command = header_str(headers, "x-goog-upload-command").unwrap_or_default().to_ascii_lowercase();
+    let command = header_str(headers, "x-goog-upload-command")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if let Some(upload_id) = query_param(query, "upload_id") {
         // The upload URL itself is the credential, as with Google's resumable uploads.
         let finalize = command.contains("finalize");
         if !command.contains("upload") && !finalize {
-            return Err(ApiError::invalid(format!("Unsupported X-Goog-Upload-Command \"{command}\".")));
+            return Err(ApiError::invalid(format!(
+                "Unsupported X-Goog-Upload-Command \"{command}\"."
+            )));
         }
-        let offset = header_str(headers, "x-goog-upload-offset").and_then(|o| o.trim().parse::<u64>().ok()).unwrap_or(0);
+        let offset = header_str(headers, "x-goog-upload-offset")
+            .and_then(|o| o.trim().parse::<u64>().ok())
+            .unwrap_or(0);
         let result = s.files.upload(upload_id, offset, &body, finalize);
         let status_header = |r: &mut Response, v: &'static str| {
-            r.headers_mut().insert("x-goog-upload-status", HeaderValue::from_static(v));
+            r.headers_mut()
+                .insert("x-goog-upload-status", HeaderValue::from_static(v));
         };
         return match result {
             Ok(Some(file)) => {
-                let mut r = json_response(StatusCode::OK, &json!({ "file": file.resource(&s.base_url) }));
+                let mut r = json_response(
+                    StatusCode::OK,
+                    &json!({ "file": file.resource(&s.base_url) }),
+                );
                 status_header(&mut r, "final");
                 Ok(r)
             }
@@ -422,9 +522,16 @@ fn upload(s: &Shared, query: &str, headers: &HeaderMap, body: Bytes) -> ApiResul
              X-Goog-Upload-Command: start.",
         ));
     }
-    let meta = if body.is_empty() { json!({}) } else { parse_json(&body)? };
+    let meta = if body.is_empty() {
+        json!({})
+    } else {
+        parse_json(&body)?
+    };
     let id = s.files.start(&meta, &|name| header_str(headers, name))?;
-    let url = format!("{}/upload/v1beta/files?upload_id={id}&upload_protocol=resumable", s.base_url);
+    let url = format!(
+        "{}/upload/v1beta/files?upload_id={id}&upload_protocol=resumable",
+        s.base_url
+    );
     let mut r = StatusCode::OK.into_response();
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&url) {
@@ -432,7 +539,10 @@ fn upload(s: &Shared, query: &str, headers: &HeaderMap, body: Bytes) -> ApiResul
         h.insert("x-goog-upload-control-url", v);
     }
     h.insert("x-goog-upload-status", HeaderValue::from_static("active"));
-    h.insert("x-goog-upload-chunk-granularity", HeaderValue::from_static("8388608"));
+    h.insert(
+        "x-goog-upload-chunk-granularity",
+        HeaderValue::from_static("8388608"),
+    );
     Ok(r)
 }
 
@@ -446,11 +556,19 @@ fn batch_create(s: &Arc<Shared>, version: &str, model: &str, body: Bytes) -> Api
     }
     let batch = norm.get("batch").cloned().unwrap_or(Value::Null);
     if batch.pointer("/inputConfig/fileName").is_some() {
-        return Err(ApiError::invalid("This fake only supports inlined batch requests (inputConfig.requests)."));
+        return Err(ApiError::invalid(
+            "This fake only supports inlined batch requests (inputConfig.requests).",
+        ));
     }
-    let items = batch.pointer("/inputConfig/requests/requests").and_then(Value::as_array).cloned().unwrap_or_default();
+    let items = batch
+        .pointer("/inputConfig/requests/requests")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if items.is_empty() {
-        return Err(ApiError::invalid("* BatchGenerateContentRequest.batch.input_config: requests must not be empty.\n"));
+        return Err(ApiError::invalid(
+            "* BatchGenerateContentRequest.batch.input_config: requests must not be empty.\n",
+        ));
     }
     let mut responses = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -475,7 +593,11 @@ fn batch_create(s: &Arc<Shared>, version: &str, model: &str, body: Bytes) -> Api
     let b = Batch {
         id: id.clone(),
         model: format!("models/{model}"),
-        display_name: batch.get("displayName").and_then(Value::as_str).unwrap_or("").to_string(),
+        display_name: batch
+            .get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         create_time: "2026-01-01T00:00:00Z".into(),
         responses,
         polls: 0,
@@ -522,16 +644,29 @@ fn batch_operation(b: &Batch, state: &str) -> Value {
 
 /// `GET batches/{id}`: PENDING, then RUNNING, then SUCCEEDED with the inlined responses.
 fn batch_get(s: &Shared, id: &str) -> ApiResult<Response> {
-    let mut batches = s.batches.lock().map_err(|_| ApiError::new(500, "INTERNAL", "batch table poisoned"))?;
-    let b = batches.get_mut(id).ok_or_else(|| ApiError::not_found(format!("Batch batches/{id} is not found.")))?;
+    let mut batches = s
+        .batches
+        .lock()
+        .map_err(|_| ApiError::new(500, "INTERNAL", "batch table poisoned"))?;
+    let b = batches
+        .get_mut(id)
+        .ok_or_else(|| ApiError::not_found(format!("Batch batches/{id} is not found.")))?;
     b.polls += 1;
-    Ok(json_response(StatusCode::OK, &batch_operation(b, b.state())))
+    Ok(json_response(
+        StatusCode::OK,
+        &batch_operation(b, b.state()),
+    ))
 }
 
 /// `POST batches/{id}:cancel`: a job that has not succeeded yet ends CANCELLED.
 fn batch_cancel(s: &Shared, id: &str) -> ApiResult<Response> {
-    let mut batches = s.batches.lock().map_err(|_| ApiError::new(500, "INTERNAL", "batch table poisoned"))?;
-    let b = batches.get_mut(id).ok_or_else(|| ApiError::not_found(format!("Batch batches/{id} is not found.")))?;
+    let mut batches = s
+        .batches
+        .lock()
+        .map_err(|_| ApiError::new(500, "INTERNAL", "batch table poisoned"))?;
+    let b = batches
+        .get_mut(id)
+        .ok_or_else(|| ApiError::not_found(format!("Batch batches/{id} is not found.")))?;
     if b.state() != "BATCH_STATE_SUCCEEDED" {
         b.cancelled = true;
     }

@@ -65,7 +65,9 @@ pub fn sign(secret: &[u8], part: &Signed<'_>) -> String {
 
 /// Whether `signature` (as replayed, in either base64 alphabet) was minted by [`sign`] for this content.
 pub fn verify(secret: &[u8], signature: &str, part: &Signed<'_>) -> bool {
-    let Some(raw) = crate::b64::decode(signature) else { return false };
+    let Some(raw) = crate::b64::decode(signature) else {
+        return false;
+    };
     if raw.len() != 36 || &raw[..4] != VERSION {
         return false;
     }
@@ -85,7 +87,11 @@ mod tests {
         assert!(!verify(b"k", &s, &Signed::Text("hello!")));
         assert!(!verify(b"k", &s, &Signed::Image(b"hello")));
         assert!(!verify(b"other", &s, &Signed::Text("hello")));
-        let url_safe = s.replace('+', "-").replace('/', "_").trim_end_matches('=').to_string();
+        let url_safe = s
+            .replace('+', "-")
+            .replace('/', "_")
+            .trim_end_matches('=')
+            .to_string();
         assert!(verify(b"k", &url_safe, &Signed::Text("hello")));
     }
 }

@@ -30,7 +30,10 @@ pub fn json_array_response(events: &[Value]) -> Response {
     }
     out.extend_from_slice(b"]");
     let mut resp = Response::new(Body::from(out));
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
     resp
 }
 
@@ -40,7 +43,10 @@ pub fn then_reset(chunks: Vec<Bytes>) -> Body {
     use futures_util::StreamExt as _;
     let reset = futures_util::stream::once(async {
         tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-        Err::<Bytes, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fake: connection cut"))
+        Err::<Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fake: connection cut",
+        ))
     });
     Body::from_stream(futures_util::stream::iter(chunks.into_iter().map(Ok)).chain(reset))
 }
@@ -52,7 +58,9 @@ pub fn response(events: &[Value], fault: Option<&Fault>) -> Response {
     match fault {
         Some(Fault::MalformedBody) => {
             frames.truncate(1);
-            frames.push(Bytes::from_static(b"data: {\"candidates\": [{\"content\": oops, not json}\r\n\r\n"));
+            frames.push(Bytes::from_static(
+                b"data: {\"candidates\": [{\"content\": oops, not json}\r\n\r\n",
+            ));
         }
         Some(Fault::TruncatedBody) => {
             if let Some(last) = frames.pop() {
@@ -67,12 +75,17 @@ pub fn response(events: &[Value], fault: Option<&Fault>) -> Response {
             let idx = events
                 .iter()
                 .rposition(|e| {
-                    e.pointer("/candidates/0/content/parts/0/inlineData").is_some()
+                    e.pointer("/candidates/0/content/parts/0/inlineData")
+                        .is_some()
                         && e.pointer("/candidates/0/content/parts/0/thought").is_none()
                 })
                 .unwrap_or(events.len().saturating_sub(1));
             frames.truncate(idx);
-            let err = crate::error::ApiError::new(503, "UNAVAILABLE", "The model is overloaded. Please try again later.");
+            let err = crate::error::ApiError::new(
+                503,
+                "UNAVAILABLE",
+                "The model is overloaded. Please try again later.",
+            );
             frames.push(frame(&err.body()));
         }
         Some(Fault::StreamCutMidImage) => {
@@ -80,7 +93,8 @@ pub fn response(events: &[Value], fault: Option<&Fault>) -> Response {
             let idx = events
                 .iter()
                 .rposition(|e| {
-                    e.pointer("/candidates/0/content/parts/0/inlineData").is_some()
+                    e.pointer("/candidates/0/content/parts/0/inlineData")
+                        .is_some()
                         && e.pointer("/candidates/0/content/parts/0/thought").is_none()
                 })
                 .unwrap_or(events.len().saturating_sub(1));
@@ -95,11 +109,17 @@ pub fn response(events: &[Value], fault: Option<&Fault>) -> Response {
     let body = if cut {
         then_reset(frames)
     } else {
-        Body::from_stream(futures_util::stream::iter(frames.into_iter().map(Ok::<_, std::io::Error>)))
+        Body::from_stream(futures_util::stream::iter(
+            frames.into_iter().map(Ok::<_, std::io::Error>),
+        ))
     };
     let mut resp = Response::new(body);
     *resp.status_mut() = StatusCode::OK;
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     resp
 }

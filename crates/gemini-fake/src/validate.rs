@@ -18,14 +18,30 @@ use crate::signatures::{self, Signed};
 pub const INLINE_LIMIT: usize = 20 * 1024 * 1024;
 
 /// Accepted input MIME types for images; `text/plain` is accepted as a document.
-const IMAGE_MIMES: &[&str] = &["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"];
+const IMAGE_MIMES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+];
 
 /// Signatures Google documents as "skip validation" markers, for histories built by hand or taken from
 /// another model (Gemini 3 thought signatures guide).
-const SKIP_SIGNATURES: &[&str] = &["context_engineering_is_the_way_to_go", "skip_thought_signature_validator"];
+const SKIP_SIGNATURES: &[&str] = &[
+    "context_engineering_is_the_way_to_go",
+    "skip_thought_signature_validator",
+];
 
-const DATA_FIELDS: &[&str] =
-    &["text", "inlineData", "fileData", "functionCall", "functionResponse", "executableCode", "codeExecutionResult"];
+const DATA_FIELDS: &[&str] = &[
+    "text",
+    "inlineData",
+    "fileData",
+    "functionCall",
+    "functionResponse",
+    "executableCode",
+    "codeExecutionResult",
+];
 
 /// The facts of a valid request that shape the answer.
 #[derive(Debug, Clone)]
@@ -64,21 +80,38 @@ fn missing_field(path: &str, what: &str) -> ApiError {
 }
 
 /// Validates a normalized (camelCase) request body for `model`.
-pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &FileStore) -> ApiResult<GenRequest> {
+pub fn validate(
+    body: &Value,
+    model: &'static ModelSpec,
+    secret: &[u8],
+    files: &FileStore,
+) -> ApiResult<GenRequest> {
     let empty = Vec::new();
-    let contents = body.get("contents").and_then(Value::as_array).unwrap_or(&empty);
+    let contents = body
+        .get("contents")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
     if contents.is_empty() {
         return Err(missing_field("contents", "contents is not specified"));
     }
 
     // Shape of every turn and part.
     for (ci, content) in contents.iter().enumerate() {
-        let parts = content.get("parts").and_then(Value::as_array).unwrap_or(&empty);
+        let parts = content
+            .get("parts")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty);
         if parts.is_empty() {
-            return Err(missing_field(&format!("contents[{ci}].parts"), "contents.parts must not be empty."));
+            return Err(missing_field(
+                &format!("contents[{ci}].parts"),
+                "contents.parts must not be empty.",
+            ));
         }
         for (pi, part) in parts.iter().enumerate() {
-            let set: Vec<&&str> = DATA_FIELDS.iter().filter(|f| part.get(**f).is_some()).collect();
+            let set: Vec<&&str> = DATA_FIELDS
+                .iter()
+                .filter(|f| part.get(**f).is_some())
+                .collect();
             if set.is_empty() {
                 return Err(missing_field(
                     &format!("contents[{ci}].parts[{pi}].data"),
@@ -100,13 +133,20 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
     // Roles: user and model only, alternating, ending with the user.
     let roles: Vec<&str> = contents
         .iter()
-        .map(|c| c.get("role").and_then(Value::as_str).filter(|r| !r.is_empty()).unwrap_or("user"))
+        .map(|c| {
+            c.get("role")
+                .and_then(Value::as_str)
+                .filter(|r| !r.is_empty())
+                .unwrap_or("user")
+        })
         .collect();
     if roles.iter().any(|r| *r != "user" && *r != "model") {
         return Err(ApiError::invalid("Please use a valid role: user, model."));
     }
     if roles.windows(2).any(|w| w[0] == w[1]) || roles.first() != Some(&"user") {
-        return Err(ApiError::invalid("Please ensure that multiturn requests alternate between user and model."));
+        return Err(ApiError::invalid(
+            "Please ensure that multiturn requests alternate between user and model.",
+        ));
     }
     if roles.last() != Some(&"user") {
         return Err(ApiError::invalid(
@@ -117,15 +157,26 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
     let gc = body.get("generationConfig").cloned().unwrap_or(Value::Null);
     let mname = format!("models/{}", model.id);
 
-    if gc.get("candidateCount").and_then(Value::as_i64).is_some_and(|n| n > 1) {
-        return Err(ApiError::invalid(format!("Multiple candidates is not enabled for {mname}")));
+    if gc
+        .get("candidateCount")
+        .and_then(Value::as_i64)
+        .is_some_and(|n| n > 1)
+    {
+        return Err(ApiError::invalid(format!(
+            "Multiple candidates is not enabled for {mname}"
+        )));
     }
 
     // Modalities.
     let modalities: Vec<&str> = gc
         .get("responseModalities")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).filter(|m| *m != "MODALITY_UNSPECIFIED").collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter(|m| *m != "MODALITY_UNSPECIFIED")
+                .collect()
+        })
         .unwrap_or_default();
     if modalities.contains(&"AUDIO") {
         return Err(ApiError::invalid(format!(
@@ -134,14 +185,21 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
             modalities.join(", ")
         )));
     }
-    let (want_text, want_image) =
-        if modalities.is_empty() { (true, true) } else { (modalities.contains(&"TEXT"), modalities.contains(&"IMAGE")) };
+    let (want_text, want_image) = if modalities.is_empty() {
+        (true, true)
+    } else {
+        (modalities.contains(&"TEXT"), modalities.contains(&"IMAGE"))
+    };
 
     // Image config.
     let ic = gc.get("imageConfig").cloned().unwrap_or(Value::Null);
     let mut size_index = model.default_size();
     // Proto3: an empty string is the default, i.e. "not set".
-    if let Some(size) = ic.get("imageSize").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+    if let Some(size) = ic
+        .get("imageSize")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
         if model.sizes.is_empty() {
             return Err(ApiError::invalid(format!(
                 "Setting image_size is not supported for {mname}: it only generates 1024-pixel-class images."
@@ -154,7 +212,10 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
             ))
         })?;
     }
-    let ratio_req = ic.get("aspectRatio").and_then(Value::as_str).filter(|s| !s.is_empty());
+    let ratio_req = ic
+        .get("aspectRatio")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
     if let Some(r) = ratio_req {
         if !model.has_ratio(r) {
             return Err(ApiError::invalid(format!(
@@ -166,9 +227,15 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
 
     // Thinking.
     let tc = gc.get("thinkingConfig").cloned().unwrap_or(Value::Null);
-    if let Some(level) = tc.get("thinkingLevel").and_then(Value::as_str).filter(|l| *l != "THINKING_LEVEL_UNSPECIFIED") {
+    if let Some(level) = tc
+        .get("thinkingLevel")
+        .and_then(Value::as_str)
+        .filter(|l| *l != "THINKING_LEVEL_UNSPECIFIED")
+    {
         if model.thinking_levels.is_empty() {
-            return Err(ApiError::invalid(format!("Thinking level is not supported for {mname}.")));
+            return Err(ApiError::invalid(format!(
+                "Thinking level is not supported for {mname}."
+            )));
         }
         if !model.thinking_levels.contains(&level) {
             return Err(ApiError::invalid(format!(
@@ -177,17 +244,34 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
             )));
         }
     }
-    if !model.gemini3 && tc.get("thinkingBudget").and_then(Value::as_i64).is_some_and(|b| b != 0) {
-        return Err(ApiError::invalid(format!("Thinking budget is not supported for {mname}.")));
+    if !model.gemini3
+        && tc
+            .get("thinkingBudget")
+            .and_then(Value::as_i64)
+            .is_some_and(|b| b != 0)
+    {
+        return Err(ApiError::invalid(format!(
+            "Thinking budget is not supported for {mname}."
+        )));
     }
     if model.gemini3 && tc.get("thinkingBudget").and_then(Value::as_i64) == Some(0) {
-        return Err(ApiError::invalid(format!("Thinking can't be disabled for {mname}: it always thinks.")));
+        return Err(ApiError::invalid(format!(
+            "Thinking can't be disabled for {mname}: it always thinks."
+        )));
     }
-    let include_thoughts = model.gemini3 && tc.get("includeThoughts").and_then(Value::as_bool).unwrap_or(false);
+    let include_thoughts = model.gemini3
+        && tc
+            .get("includeThoughts")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
 
     // Tools.
     let (mut web_search, mut image_search) = (false, false);
-    for tool in body.get("tools").and_then(Value::as_array).unwrap_or(&empty) {
+    for tool in body
+        .get("tools")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty)
+    {
         if tool.get("googleSearchRetrieval").is_some() {
             return Err(ApiError::invalid(
                 "google_search_retrieval is not supported; please use google_search tool instead.",
@@ -202,7 +286,9 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
             ("googleMaps", "Google Maps grounding"),
         ] {
             if tool.get(field).is_some() {
-                return Err(ApiError::invalid(format!("{what} is not enabled for {mname}")));
+                return Err(ApiError::invalid(format!(
+                    "{what} is not enabled for {mname}"
+                )));
             }
         }
         if let Some(gs) = tool.get("googleSearch") {
@@ -216,7 +302,9 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
         }
     }
     if image_search && !model.image_search {
-        return Err(ApiError::invalid(format!("Image search is not supported for {mname}.")));
+        return Err(ApiError::invalid(format!(
+            "Image search is not supported for {mname}."
+        )));
     }
 
     // Parts: MIME types, base64, payload size, images, files; signatures on model turns.
@@ -227,11 +315,18 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
     let mut text_chars = 0usize;
     for (ci, content) in contents.iter().enumerate() {
         let is_model = roles[ci] == "model";
-        let parts = content.get("parts").and_then(Value::as_array).unwrap_or(&empty);
+        let parts = content
+            .get("parts")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty);
         // Which parts of a model turn must carry a signature: every non-thought image, and the first
         // non-thought text when it comes before any image (thinking always precedes it on Gemini 3).
-        let first_image = parts.iter().position(|p| !is_thought(p) && p.get("inlineData").is_some());
-        let first_text = parts.iter().position(|p| !is_thought(p) && p.get("text").is_some());
+        let first_image = parts
+            .iter()
+            .position(|p| !is_thought(p) && p.get("inlineData").is_some());
+        let first_text = parts
+            .iter()
+            .position(|p| !is_thought(p) && p.get("text").is_some());
         for (pi, part) in parts.iter().enumerate() {
             let here = format!("content position {}, part position {}", ci + 1, pi + 1);
             let mut image_bytes: Option<Vec<u8>> = None;
@@ -279,7 +374,9 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
             if let Some(fd) = part.get("fileData") {
                 let uri = fd.get("fileUri").and_then(Value::as_str).unwrap_or("");
                 let id = file_id(uri).ok_or_else(|| {
-                    ApiError::invalid(format!("Invalid file_uri \"{uri}\": expected a Files API URI."))
+                    ApiError::invalid(format!(
+                        "Invalid file_uri \"{uri}\": expected a Files API URI."
+                    ))
                 })?;
                 let file = files.get(id).ok_or_else(|| {
                     ApiError::not_found(format!(
@@ -291,10 +388,15 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
                     return Err(ApiError::new(
                         400,
                         "FAILED_PRECONDITION",
-                        format!("The File {id} is not in an ACTIVE state and usage is not allowed."),
+                        format!(
+                            "The File {id} is not in an ACTIVE state and usage is not allowed."
+                        ),
                     ));
                 }
-                let mime = fd.get("mimeType").and_then(Value::as_str).unwrap_or(&file.mime_type);
+                let mime = fd
+                    .get("mimeType")
+                    .and_then(Value::as_str)
+                    .unwrap_or(&file.mime_type);
                 if !is_image_mime(mime) && mime != "text/plain" {
                     return Err(ApiError::invalid(format!("Unsupported MIME type: {mime}")));
                 }
@@ -313,14 +415,20 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
                 continue;
             }
             let signature = part.get("thoughtSignature").and_then(Value::as_str);
-            let kind = if part.get("inlineData").is_some() { "Image" } else { "Text" };
+            let kind = if part.get("inlineData").is_some() {
+                "Image"
+            } else {
+                "Text"
+            };
             let required = !is_thought(part)
                 && (Some(pi) == first_image
                     || (part.get("inlineData").is_some())
                     || (Some(pi) == first_text && first_image.is_none_or(|fi| pi < fi)));
             match signature {
                 None if required => {
-                    return Err(ApiError::invalid(format!("{kind} part is missing a thought_signature in {here}.")))
+                    return Err(ApiError::invalid(format!(
+                        "{kind} part is missing a thought_signature in {here}."
+                    )))
                 }
                 None => {}
                 Some(s) if SKIP_SIGNATURES.contains(&s) => {}
@@ -332,7 +440,9 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
                         (None, None) => true,
                     };
                     if !ok {
-                        return Err(ApiError::invalid(format!("{kind} part has an invalid thought_signature in {here}.")));
+                        return Err(ApiError::invalid(format!(
+                            "{kind} part has an invalid thought_signature in {here}."
+                        )));
                     }
                 }
             }
@@ -346,7 +456,10 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
     }
     if let Some(si) = body.get("systemInstruction") {
         for p in si.get("parts").and_then(Value::as_array).unwrap_or(&empty) {
-            text_chars += p.get("text").and_then(Value::as_str).map_or(0, |t| t.chars().count());
+            text_chars += p
+                .get("text")
+                .and_then(Value::as_str)
+                .map_or(0, |t| t.chars().count());
         }
     }
 
@@ -386,7 +499,9 @@ pub fn validate(body: &Value, model: &'static ModelSpec, secret: &[u8], files: &
 }
 
 fn is_thought(part: &Value) -> bool {
-    part.get("thought").and_then(Value::as_bool).unwrap_or(false)
+    part.get("thought")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 /// The text of the last turn (always a user turn once validated): where prompt markers are read.
@@ -395,7 +510,13 @@ pub fn last_user_text(contents: &[Value]) -> String {
         .last()
         .and_then(|c| c.get("parts"))
         .and_then(Value::as_array)
-        .map(|parts| parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join("\n"))
+        .map(|parts| {
+            parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
         .unwrap_or_default()
 }
 
@@ -404,7 +525,10 @@ mod tests {
     #[test]
     fn file_ids() {
         assert_eq!(super::file_id("files/abc"), Some("abc"));
-        assert_eq!(super::file_id("http://127.0.0.1:1/v1beta/files/abc"), Some("abc"));
+        assert_eq!(
+            super::file_id("http://127.0.0.1:1/v1beta/files/abc"),
+            Some("abc")
+        );
         assert_eq!(super::file_id("nope"), None);
     }
 }

@@ -30,18 +30,35 @@ async fn prints_listening_line_and_serves() {
     .await
     .unwrap()
     .unwrap();
-    let base = line.trim().strip_prefix("listening on ").expect("listening line").to_string();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     let c = crate::common::client();
-    let ok = c.get(format!("{base}/v1beta/models")).header("x-goog-api-key", "k1").send().await.unwrap();
+    let ok = c
+        .get(format!("{base}/v1beta/models"))
+        .header("x-goog-api-key", "k1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
-    let bad = c.get(format!("{base}/v1beta/models")).header("x-goog-api-key", "k2").send().await.unwrap();
+    let bad = c
+        .get(format!("{base}/v1beta/models"))
+        .header("x-goog-api-key", "k2")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
 }
 
 #[test]
 fn bad_arguments_exit_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gemini-fake")).arg("--bogus").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gemini-fake"))
+        .arg("--bogus")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument --bogus"));
 }

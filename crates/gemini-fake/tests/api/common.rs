@@ -12,11 +12,19 @@ pub const NB1: &str = "gemini-2.5-flash-image";
 pub const KEY: &str = "test-key";
 
 pub async fn fake() -> FakeGemini {
-    FakeGemini::start(FakeConfig { key: Some(KEY.into()), ..FakeConfig::default() }).await.expect("start fake")
+    FakeGemini::start(FakeConfig {
+        key: Some(KEY.into()),
+        ..FakeConfig::default()
+    })
+    .await
+    .expect("start fake")
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().expect("client")
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
 }
 
 pub struct Reply {
@@ -26,8 +34,15 @@ pub struct Reply {
     pub headers: reqwest::header::HeaderMap,
 }
 
-pub async fn send(fake: &FakeGemini, method: reqwest::Method, path: &str, body: Option<&Value>) -> Reply {
-    let mut rb = client().request(method, format!("{}{}", fake.base_url(), path)).header("x-goog-api-key", KEY);
+pub async fn send(
+    fake: &FakeGemini,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Reply {
+    let mut rb = client()
+        .request(method, format!("{}{}", fake.base_url(), path))
+        .header("x-goog-api-key", KEY);
     if let Some(b) = body {
         rb = rb.json(b);
     }
@@ -36,11 +51,22 @@ pub async fn send(fake: &FakeGemini, method: reqwest::Method, path: &str, body: 
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, json, text, headers }
+    Reply {
+        status,
+        json,
+        text,
+        headers,
+    }
 }
 
 pub async fn generate(fake: &FakeGemini, model: &str, body: &Value) -> Reply {
-    send(fake, reqwest::Method::POST, &format!("/v1beta/models/{model}:generateContent"), Some(body)).await
+    send(
+        fake,
+        reqwest::Method::POST,
+        &format!("/v1beta/models/{model}:generateContent"),
+        Some(body),
+    )
+    .await
 }
 
 pub fn prompt(text: &str) -> Value {
@@ -54,18 +80,31 @@ pub fn with_config(text: &str, config: Value) -> Value {
 /// Asserts a Google error and returns its message.
 #[track_caller]
 pub fn error(reply: &Reply, code: u16, status: &str) -> String {
-    assert_eq!(reply.status, code, "body: {}", &reply.text[..reply.text.len().min(600)]);
+    assert_eq!(
+        reply.status,
+        code,
+        "body: {}",
+        &reply.text[..reply.text.len().min(600)]
+    );
     assert_eq!(reply.json["error"]["code"], code);
     assert_eq!(reply.json["error"]["status"], status);
-    reply.json["error"]["message"].as_str().unwrap_or_default().to_string()
+    reply.json["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 pub fn parts(reply: &Value) -> Vec<Value> {
-    reply["candidates"][0]["content"]["parts"].as_array().cloned().unwrap_or_default()
+    reply["candidates"][0]["content"]["parts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 pub fn decode(b64: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(b64).expect("base64")
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64")
 }
 
 /// Width and height from a PNG's IHDR.

@@ -8,17 +8,25 @@ use serde_json::{json, Value};
 use crate::common::*;
 
 fn small(text: &str) -> Value {
-    with_config(text, json!({"responseModalities": ["TEXT", "IMAGE"], "imageConfig": {"imageSize": "512"}}))
+    with_config(
+        text,
+        json!({"responseModalities": ["TEXT", "IMAGE"], "imageConfig": {"imageSize": "512"}}),
+    )
 }
 
 fn detail<'a>(r: &'a Reply, ty: &str) -> Option<&'a Value> {
-    r.json["error"]["details"].as_array()?.iter().find(|d| d["@type"] == format!("type.googleapis.com/google.rpc.{ty}"))
+    r.json["error"]["details"]
+        .as_array()?
+        .iter()
+        .find(|d| d["@type"] == format!("type.googleapis.com/google.rpc.{ty}"))
 }
 
 #[tokio::test]
 async fn quota_per_minute_and_per_day() {
     let f = fake().await;
-    f.push_fault(Fault::QuotaPerMinute { retry_delay_secs: 7 });
+    f.push_fault(Fault::QuotaPerMinute {
+        retry_delay_secs: 7,
+    });
     f.push_fault(Fault::QuotaPerDay);
     let r = generate(&f, FLASH, &small("x")).await;
     error(&r, 429, "RESOURCE_EXHAUSTED");
@@ -28,7 +36,12 @@ async fn quota_per_minute_and_per_day() {
     assert!(q["quotaMetric"].is_string());
     let r = generate(&f, FLASH, &small("x")).await;
     error(&r, 429, "RESOURCE_EXHAUSTED");
-    assert!(detail(&r, "QuotaFailure").unwrap()["violations"][0]["quotaId"].as_str().unwrap().contains("PerDay"));
+    assert!(
+        detail(&r, "QuotaFailure").unwrap()["violations"][0]["quotaId"]
+            .as_str()
+            .unwrap()
+            .contains("PerDay")
+    );
     assert!(detail(&r, "RetryInfo").is_none());
     // The queue is empty again.
     assert_eq!(generate(&f, FLASH, &small("x")).await.status, 200);
@@ -41,9 +54,16 @@ async fn server_errors_fifo() {
     f.push_fault(Fault::Internal);
     f.push_fault(Fault::DeadlineExceeded);
     let r = generate(&f, FLASH, &small("x")).await;
-    assert_eq!(error(&r, 503, "UNAVAILABLE"), "The model is overloaded. Please try again later.");
+    assert_eq!(
+        error(&r, 503, "UNAVAILABLE"),
+        "The model is overloaded. Please try again later."
+    );
     error(&generate(&f, FLASH, &small("x")).await, 500, "INTERNAL");
-    error(&generate(&f, FLASH, &small("x")).await, 504, "DEADLINE_EXCEEDED");
+    error(
+        &generate(&f, FLASH, &small("x")).await,
+        504,
+        "DEADLINE_EXCEEDED",
+    );
     assert_eq!(generate(&f, FLASH, &small("x")).await.status, 200);
 }
 
@@ -51,7 +71,11 @@ async fn server_errors_fifo() {
 async fn validation_comes_before_faults() {
     let f = fake().await;
     f.push_fault(Fault::Overloaded);
-    error(&generate(&f, FLASH, &with_config("x", json!({"bogus": 1}))).await, 400, "INVALID_ARGUMENT");
+    error(
+        &generate(&f, FLASH, &with_config("x", json!({"bogus": 1}))).await,
+        400,
+        "INVALID_ARGUMENT",
+    );
     // The fault was not consumed by the refused request.
     error(&generate(&f, FLASH, &small("x")).await, 503, "UNAVAILABLE");
 }
@@ -62,16 +86,32 @@ async fn blocked_prompt() {
     f.push_fault(Fault::BlockedPrompt("PROHIBITED_CONTENT".into()));
     let r = generate(&f, FLASH, &small("x")).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.json["promptFeedback"]["blockReason"], "PROHIBITED_CONTENT");
+    assert_eq!(
+        r.json["promptFeedback"]["blockReason"],
+        "PROHIBITED_CONTENT"
+    );
     assert!(r.json.get("candidates").is_none());
-    assert!(r.json["usageMetadata"]["promptTokenCount"].as_u64().unwrap() > 0);
+    assert!(
+        r.json["usageMetadata"]["promptTokenCount"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 }
 
 #[tokio::test]
 async fn no_image_reasons() {
     let f = fake().await;
-    for reason in ["IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "IMAGE_OTHER", "NO_IMAGE"] {
-        f.push_fault(Fault::NoImage { finish_reason: reason.into() });
+    for reason in [
+        "IMAGE_SAFETY",
+        "IMAGE_PROHIBITED_CONTENT",
+        "IMAGE_RECITATION",
+        "IMAGE_OTHER",
+        "NO_IMAGE",
+    ] {
+        f.push_fault(Fault::NoImage {
+            finish_reason: reason.into(),
+        });
         let r = generate(&f, FLASH, &small("x")).await;
         assert_eq!(r.status, 200);
         let c = &r.json["candidates"][0];
@@ -79,7 +119,12 @@ async fn no_image_reasons() {
         assert!(c["finishMessage"].as_str().is_some_and(|m| !m.is_empty()));
         assert!(parts(&r.json).is_empty());
         assert!(r.json["usageMetadata"]["totalTokenCount"].as_u64().unwrap() > 0);
-        assert!(r.json["usageMetadata"]["thoughtsTokenCount"].as_u64().unwrap() > 0);
+        assert!(
+            r.json["usageMetadata"]["thoughtsTokenCount"]
+                .as_u64()
+                .unwrap()
+                > 0
+        );
     }
 }
 
@@ -115,12 +160,18 @@ async fn slow_and_latency() {
     let t = Instant::now();
     assert_eq!(generate(&f, FLASH, &small("x")).await.status, 200);
     assert!(t.elapsed() >= Duration::from_millis(400));
-    let lagged = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig { latency: Duration::from_millis(300), ..Default::default() })
-        .await
-        .unwrap();
+    let lagged = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig {
+        latency: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let t = Instant::now();
     let r = client()
-        .post(format!("{}/v1beta/models/{FLASH}:generateContent", lagged.base_url()))
+        .post(format!(
+            "{}/v1beta/models/{FLASH}:generateContent",
+            lagged.base_url()
+        ))
         .header("x-goog-api-key", "k")
         .json(&small("x"))
         .send()
@@ -133,10 +184,19 @@ async fn slow_and_latency() {
 #[tokio::test]
 async fn transient_markers_fire_on_the_first_attempt_only() {
     let f = fake().await;
-    for (marker, code) in [("[fake:429]", 429), ("[fake:503]", 503), ("[fake:500]", 500), ("[fake:504]", 504)] {
+    for (marker, code) in [
+        ("[fake:429]", 429),
+        ("[fake:503]", 503),
+        ("[fake:500]", 500),
+        ("[fake:504]", 504),
+    ] {
         let body = small(&format!("a cat {marker}"));
         assert_eq!(generate(&f, FLASH, &body).await.status, code, "{marker}");
-        assert_eq!(generate(&f, FLASH, &body).await.status, 200, "{marker} retry");
+        assert_eq!(
+            generate(&f, FLASH, &body).await.status,
+            200,
+            "{marker} retry"
+        );
     }
     let r = generate(&f, FLASH, &small("a cat [fake:429] again")).await;
     assert_eq!(detail(&r, "RetryInfo").unwrap()["retryDelay"], "2s");
@@ -146,9 +206,16 @@ async fn transient_markers_fire_on_the_first_attempt_only() {
 async fn persistent_markers() {
     let f = fake().await;
     for _ in 0..2 {
-        error(&generate(&f, FLASH, &small("x [fake:429day]")).await, 429, "RESOURCE_EXHAUSTED");
+        error(
+            &generate(&f, FLASH, &small("x [fake:429day]")).await,
+            429,
+            "RESOURCE_EXHAUSTED",
+        );
         let r = generate(&f, FLASH, &small("x [fake:block]")).await;
-        assert_eq!(r.json["promptFeedback"]["blockReason"], "PROHIBITED_CONTENT");
+        assert_eq!(
+            r.json["promptFeedback"]["blockReason"],
+            "PROHIBITED_CONTENT"
+        );
     }
     for (m, reason) in [
         ("image_safety", "IMAGE_SAFETY"),
@@ -162,17 +229,33 @@ async fn persistent_markers() {
     }
     let r = generate(&f, FLASH, &small("x [fake:text_only]")).await;
     assert!(parts(&r.json).iter().all(|p| p.get("inlineData").is_none()));
-    assert!(serde_json::from_str::<Value>(&generate(&f, FLASH, &small("x [fake:malformed]")).await.text).is_err());
-    assert!(serde_json::from_str::<Value>(&generate(&f, FLASH, &small("x [fake:truncated]")).await.text).is_err());
+    assert!(serde_json::from_str::<Value>(
+        &generate(&f, FLASH, &small("x [fake:malformed]")).await.text
+    )
+    .is_err());
+    assert!(serde_json::from_str::<Value>(
+        &generate(&f, FLASH, &small("x [fake:truncated]")).await.text
+    )
+    .is_err());
     let t = Instant::now();
-    assert_eq!(generate(&f, FLASH, &small("x [fake:slow=300ms]")).await.status, 200);
+    assert_eq!(
+        generate(&f, FLASH, &small("x [fake:slow=300ms]"))
+            .await
+            .status,
+        200
+    );
     assert!(t.elapsed() >= Duration::from_millis(300));
 }
 
 #[tokio::test]
 async fn markers_in_history_are_ignored() {
     let f = fake().await;
-    let first = generate(&f, NB1, &json!({"contents": [{"role": "user", "parts": [{"text": "x [fake:429day]"}]}]})).await;
+    let first = generate(
+        &f,
+        NB1,
+        &json!({"contents": [{"role": "user", "parts": [{"text": "x [fake:429day]"}]}]}),
+    )
+    .await;
     assert_eq!(first.status, 429);
     let body = json!({"contents": [
         {"role": "user", "parts": [{"text": "x [fake:429day]"}]},
@@ -187,7 +270,10 @@ async fn cut_on_a_plain_generate_is_a_connection_reset() {
     let f = fake().await;
     f.push_fault(Fault::StreamCutMidImage);
     let r = client()
-        .post(format!("{}/v1beta/models/{FLASH}:generateContent", f.base_url()))
+        .post(format!(
+            "{}/v1beta/models/{FLASH}:generateContent",
+            f.base_url()
+        ))
         .header("x-goog-api-key", KEY)
         .json(&small("x"))
         .send()

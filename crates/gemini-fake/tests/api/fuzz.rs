@@ -10,15 +10,57 @@ fn random_json(rng: &mut fastrand::Rng, depth: u32) -> Value {
         1 => json!(rng.bool()),
         2 => json!(rng.i64(..)),
         3 => json!(rng.f64() * 1e6 - 5e5),
-        4 => json!(["", "user", "model", "1K", "16:9", "HIGH", "image/png", "AAAA", "files/x", "[fake:503]"][rng.usize(..10)]),
-        5 => Value::Array((0..rng.usize(..4)).map(|_| random_json(rng, depth + 1)).collect()),
+        4 => json!(
+            [
+                "",
+                "user",
+                "model",
+                "1K",
+                "16:9",
+                "HIGH",
+                "image/png",
+                "AAAA",
+                "files/x",
+                "[fake:503]"
+            ][rng.usize(..10)]
+        ),
+        5 => Value::Array(
+            (0..rng.usize(..4))
+                .map(|_| random_json(rng, depth + 1))
+                .collect(),
+        ),
         _ => {
-            let keys = ["contents", "parts", "text", "role", "inlineData", "inline_data", "data", "mimeType", "generationConfig",
-                        "imageConfig", "imageSize", "aspectRatio", "thinkingConfig", "thinkingLevel", "tools", "googleSearch",
-                        "searchTypes", "thought", "thoughtSignature", "fileData", "fileUri", "candidateCount", "responseModalities"];
+            let keys = [
+                "contents",
+                "parts",
+                "text",
+                "role",
+                "inlineData",
+                "inline_data",
+                "data",
+                "mimeType",
+                "generationConfig",
+                "imageConfig",
+                "imageSize",
+                "aspectRatio",
+                "thinkingConfig",
+                "thinkingLevel",
+                "tools",
+                "googleSearch",
+                "searchTypes",
+                "thought",
+                "thoughtSignature",
+                "fileData",
+                "fileUri",
+                "candidateCount",
+                "responseModalities",
+            ];
             let mut m = serde_json::Map::new();
             for _ in 0..rng.usize(..5) {
-                m.insert(keys[rng.usize(..keys.len())].to_string(), random_json(rng, depth + 1));
+                m.insert(
+                    keys[rng.usize(..keys.len())].to_string(),
+                    random_json(rng, depth + 1),
+                );
             }
             Value::Object(m)
         }
@@ -61,7 +103,10 @@ async fn garbage_never_panics() {
             .await
             .expect("the fake answered");
         let status = r.status().as_u16();
-        assert!(status == 200 || (400..500).contains(&status), "{path}: {status}");
+        assert!(
+            status == 200 || (400..500).contains(&status),
+            "{path}: {status}"
+        );
         let _ = r.bytes().await;
     }
     assert_eq!(generate(&f, NB1, &prompt("still alive")).await.status, 200);

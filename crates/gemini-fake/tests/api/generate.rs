@@ -12,8 +12,11 @@ use crate::common::*;
 async fn sizes_for(models: &[&'static gemini_fake::models::ModelSpec]) {
     let f = fake().await;
     // The first model's ratios and sizes are a superset of the others'.
-    let labels: Vec<Option<&str>> =
-        if models[0].sizes.is_empty() { vec![None] } else { models[0].sizes.iter().map(|s| Some(*s)).collect() };
+    let labels: Vec<Option<&str>> = if models[0].sizes.is_empty() {
+        vec![None]
+    } else {
+        models[0].sizes.iter().map(|s| Some(*s)).collect()
+    };
     let mut cases = Vec::new();
     for (ratio, _) in models[0].table {
         for label in &labels {
@@ -25,14 +28,21 @@ async fn sizes_for(models: &[&'static gemini_fake::models::ModelSpec]) {
                         None => continue,
                     },
                 };
-                let Some(dims) = model.dims(ratio, idx) else { continue };
+                let Some(dims) = model.dims(ratio, idx) else {
+                    continue;
+                };
                 cases.push((*model, *ratio, *label, dims));
             }
         }
     }
     for model in models {
         let n = model.table.len() * model.sizes.len().max(1);
-        assert_eq!(cases.iter().filter(|c| c.0.id == model.id).count(), n, "{}", model.id);
+        assert_eq!(
+            cases.iter().filter(|c| c.0.id == model.id).count(),
+            n,
+            "{}",
+            model.id
+        );
     }
     // Two at a time: 4K renders are heavy on a 2-core machine.
     for chunk in cases.chunks(2) {
@@ -41,17 +51,29 @@ async fn sizes_for(models: &[&'static gemini_fake::models::ModelSpec]) {
             if let Some(s) = size {
                 ic["imageSize"] = json!(s);
             }
-            let body = with_config(&format!("sizes {ratio}"), json!({"responseModalities": ["IMAGE"], "imageConfig": ic}));
+            let body = with_config(
+                &format!("sizes {ratio}"),
+                json!({"responseModalities": ["IMAGE"], "imageConfig": ic}),
+            );
             let f = &f;
             async move { generate(f, model.id, &body).await }
         }))
         .await;
         for ((model, ratio, size, dims), r) in chunk.iter().zip(replies) {
-            assert_eq!(r.status, 200, "{} {ratio} {size:?}: {}", model.id, &r.text[..r.text.len().min(300)]);
+            assert_eq!(
+                r.status,
+                200,
+                "{} {ratio} {size:?}: {}",
+                model.id,
+                &r.text[..r.text.len().min(300)]
+            );
             let png = final_image(&r.json).expect("image");
             assert_eq!(png_size(&png), *dims, "{} {ratio} {size:?}", model.id);
             let img_tokens = model.tokens_for(size.and_then(|s| model.size_index(s)).unwrap_or(0));
-            assert_eq!(r.json["usageMetadata"]["candidatesTokensDetails"][0], json!({"modality": "IMAGE", "tokenCount": img_tokens}));
+            assert_eq!(
+                r.json["usageMetadata"]["candidatesTokensDetails"][0],
+                json!({"modality": "IMAGE", "tokenCount": img_tokens})
+            );
             assert_eq!(r.json["usageMetadata"]["candidatesTokenCount"], img_tokens);
         }
     }
@@ -70,37 +92,80 @@ async fn exact_sizes_flash_25() {
 #[tokio::test]
 async fn documented_oddities_and_defaults() {
     let f = fake().await;
-    let r = generate(&f, FLASH, &with_config("odd", json!({"imageConfig": {"aspectRatio": "21:9", "imageSize": "512"}}))).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &with_config(
+            "odd",
+            json!({"imageConfig": {"aspectRatio": "21:9", "imageSize": "512"}}),
+        ),
+    )
+    .await;
     assert_eq!(png_size(&final_image(&r.json).unwrap()), (792, 168));
     // No ratio, no input image: 1:1 at 1K.
     for model in [FLASH, PRO, NB1] {
         let r = generate(&f, model, &prompt("a default picture")).await;
-        assert_eq!(png_size(&final_image(&r.json).unwrap()), (1024, 1024), "{model}");
+        assert_eq!(
+            png_size(&final_image(&r.json).unwrap()),
+            (1024, 1024),
+            "{model}"
+        );
     }
     // No ratio: the first input image's ratio, snapped to the nearest supported one.
-    let input = base64::engine::general_purpose::STANDARD.encode(gemini_fake::images::render_png(320, 180, 3));
+    let input = base64::engine::general_purpose::STANDARD
+        .encode(gemini_fake::images::render_png(320, 180, 3));
     let body = json!({"contents": [{"parts": [{"text": "edit this"}, {"inlineData": {"mimeType": "image/png", "data": input}}]}]});
-    assert_eq!(png_size(&final_image(&generate(&f, FLASH, &body).await.json).unwrap()), (1376, 768));
-    assert_eq!(png_size(&final_image(&generate(&f, NB1, &body).await.json).unwrap()), (1344, 768));
-    let tall = base64::engine::general_purpose::STANDARD.encode(gemini_fake::images::render_png(100, 790, 3));
+    assert_eq!(
+        png_size(&final_image(&generate(&f, FLASH, &body).await.json).unwrap()),
+        (1376, 768)
+    );
+    assert_eq!(
+        png_size(&final_image(&generate(&f, NB1, &body).await.json).unwrap()),
+        (1344, 768)
+    );
+    let tall = base64::engine::general_purpose::STANDARD
+        .encode(gemini_fake::images::render_png(100, 790, 3));
     let body = json!({"contents": [{"parts": [{"text": "edit"}, {"inlineData": {"mimeType": "image/png", "data": tall}}]}]});
-    assert_eq!(png_size(&final_image(&generate(&f, FLASH, &body).await.json).unwrap()), (384, 3072));
-    assert_eq!(png_size(&final_image(&generate(&f, PRO, &body).await.json).unwrap()), (768, 1376));
+    assert_eq!(
+        png_size(&final_image(&generate(&f, FLASH, &body).await.json).unwrap()),
+        (384, 3072)
+    );
+    assert_eq!(
+        png_size(&final_image(&generate(&f, PRO, &body).await.json).unwrap()),
+        (768, 1376)
+    );
 }
 
 #[tokio::test]
 async fn deterministic_per_prompt() {
     let f = fake().await;
     let cfg = json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}});
-    let a = final_image(&generate(&f, FLASH, &with_config("a red fox", cfg.clone())).await.json).unwrap();
-    let b = final_image(&generate(&f, FLASH, &with_config("a red fox", cfg.clone())).await.json).unwrap();
-    let c = final_image(&generate(&f, FLASH, &with_config("a blue whale", cfg)).await.json).unwrap();
+    let a = final_image(
+        &generate(&f, FLASH, &with_config("a red fox", cfg.clone()))
+            .await
+            .json,
+    )
+    .unwrap();
+    let b = final_image(
+        &generate(&f, FLASH, &with_config("a red fox", cfg.clone()))
+            .await
+            .json,
+    )
+    .unwrap();
+    let c = final_image(
+        &generate(&f, FLASH, &with_config("a blue whale", cfg))
+            .await
+            .json,
+    )
+    .unwrap();
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
 
 fn has_sig(p: &Value) -> bool {
-    p.get("thoughtSignature").and_then(Value::as_str).is_some_and(|s| !s.is_empty())
+    p.get("thoughtSignature")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty())
 }
 
 #[tokio::test]
@@ -111,7 +176,17 @@ async fn parts_and_signature_placement_with_thoughts() {
     let p = parts(&r.json);
     let kinds: Vec<(&str, bool, bool)> = p
         .iter()
-        .map(|p| (if p.get("text").is_some() { "text" } else { "image" }, p["thought"] == true, has_sig(p)))
+        .map(|p| {
+            (
+                if p.get("text").is_some() {
+                    "text"
+                } else {
+                    "image"
+                },
+                p["thought"] == true,
+                has_sig(p),
+            )
+        })
         .collect();
     assert_eq!(
         kinds,
@@ -135,7 +210,9 @@ async fn parts_and_signature_placement_with_thoughts() {
     assert_eq!(r.json["modelVersion"], FLASH);
     assert!(r.json["responseId"].as_str().is_some_and(|s| !s.is_empty()));
     let u = &r.json["usageMetadata"];
-    let total = u["promptTokenCount"].as_u64().unwrap() + u["candidatesTokenCount"].as_u64().unwrap() + u["thoughtsTokenCount"].as_u64().unwrap();
+    let total = u["promptTokenCount"].as_u64().unwrap()
+        + u["candidatesTokenCount"].as_u64().unwrap()
+        + u["thoughtsTokenCount"].as_u64().unwrap();
     assert_eq!(u["totalTokenCount"].as_u64().unwrap(), total);
     assert_eq!(u["promptTokensDetails"][0]["modality"], "TEXT");
     let details = u["candidatesTokensDetails"].as_array().unwrap();
@@ -153,33 +230,64 @@ async fn parts_without_thoughts_and_per_model() {
         assert_eq!(p.len(), 2, "{model}");
         assert!(p[0].get("text").is_some() && has_sig(&p[0]) && p[0].get("thought").is_none());
         assert!(p[1].get("inlineData").is_some() && has_sig(&p[1]));
-        assert!(r.json["usageMetadata"]["thoughtsTokenCount"].as_u64().unwrap() > 0);
+        assert!(
+            r.json["usageMetadata"]["thoughtsTokenCount"]
+                .as_u64()
+                .unwrap()
+                > 0
+        );
     }
     // IMAGE only: no text part at all.
-    let r = generate(&f, PRO, &with_config("a lighthouse", json!({"responseModalities": ["IMAGE"], "thinkingConfig": {"includeThoughts": true}}))).await;
+    let r = generate(
+        &f,
+        PRO,
+        &with_config(
+            "a lighthouse",
+            json!({"responseModalities": ["IMAGE"], "thinkingConfig": {"includeThoughts": true}}),
+        ),
+    )
+    .await;
     let p = parts(&r.json);
-    assert!(p.iter().filter(|p| p.get("text").is_some()).all(|p| p["thought"] == true));
+    assert!(p
+        .iter()
+        .filter(|p| p.get("text").is_some())
+        .all(|p| p["thought"] == true));
     assert!(p.last().unwrap().get("inlineData").is_some() && has_sig(p.last().unwrap()));
     // 2.5: no thoughts, no signatures, no thought tokens.
-    let r = generate(&f, NB1, &with_config("a lighthouse", json!({"thinkingConfig": {"includeThoughts": true}}))).await;
+    let r = generate(
+        &f,
+        NB1,
+        &with_config(
+            "a lighthouse",
+            json!({"thinkingConfig": {"includeThoughts": true}}),
+        ),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let p = parts(&r.json);
     assert_eq!(p.len(), 2);
     assert!(p.iter().all(|p| !has_sig(p) && p.get("thought").is_none()));
     assert!(r.json["usageMetadata"].get("thoughtsTokenCount").is_none());
-    assert_eq!(r.json["usageMetadata"]["candidatesTokensDetails"][1], json!({"modality": "IMAGE", "tokenCount": 1290}));
+    assert_eq!(
+        r.json["usageMetadata"]["candidatesTokensDetails"][1],
+        json!({"modality": "IMAGE", "tokenCount": 1290})
+    );
 }
 
 #[tokio::test]
 async fn prompt_tokens_count_images() {
     let f = fake().await;
-    let input = base64::engine::general_purpose::STANDARD.encode(gemini_fake::images::render_png(16, 16, 3));
+    let input = base64::engine::general_purpose::STANDARD
+        .encode(gemini_fake::images::render_png(16, 16, 3));
     let body = json!({"contents": [{"parts": [{"text": "12345678"}, {"inlineData": {"mimeType": "image/png", "data": input}}]}],
                       "generationConfig": {"responseModalities": ["IMAGE"]}});
     let r = generate(&f, NB1, &body).await;
     let u = &r.json["usageMetadata"];
     assert_eq!(u["promptTokenCount"], 2 + 258);
-    assert_eq!(u["promptTokensDetails"], json!([{"modality": "TEXT", "tokenCount": 2}, {"modality": "IMAGE", "tokenCount": 258}]));
+    assert_eq!(
+        u["promptTokensDetails"],
+        json!([{"modality": "TEXT", "tokenCount": 2}, {"modality": "IMAGE", "tokenCount": 258}])
+    );
 }
 
 #[tokio::test]
@@ -188,8 +296,15 @@ async fn grounding_metadata() {
     let body = json!({"contents": [{"parts": [{"text": "weather in Paris as an infographic"}]}], "tools": [{"google_search": {}}]});
     let r = generate(&f, PRO, &body).await;
     let g = &r.json["candidates"][0]["groundingMetadata"];
-    assert!(g["searchEntryPoint"]["renderedContent"].as_str().unwrap().contains("<style>"));
-    assert!(g["groundingChunks"].as_array().unwrap().iter().all(|c| c["web"]["uri"].as_str().unwrap().starts_with("https://")));
+    assert!(g["searchEntryPoint"]["renderedContent"]
+        .as_str()
+        .unwrap()
+        .contains("<style>"));
+    assert!(g["groundingChunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["web"]["uri"].as_str().unwrap().starts_with("https://")));
     assert!(!g["webSearchQueries"].as_array().unwrap().is_empty());
     let s = &g["groundingSupports"][0];
     let text = parts(&r.json)[0]["text"].as_str().unwrap().to_string();
@@ -201,7 +316,12 @@ async fn grounding_metadata() {
                       "tools": [{"google_search": {"searchTypes": {"webSearch": {}, "imageSearch": {}}}}]});
     let r = generate(&f, FLASH, &body).await;
     let g = &r.json["candidates"][0]["groundingMetadata"];
-    let img = g["groundingChunks"].as_array().unwrap().iter().find(|c| c.get("image").is_some()).unwrap();
+    let img = g["groundingChunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c.get("image").is_some())
+        .unwrap();
     for k in ["sourceUri", "imageUri", "title", "domain"] {
         assert!(img["image"][k].is_string(), "{k}");
     }
@@ -215,18 +335,51 @@ async fn grounding_metadata() {
 async fn models_list_and_get() {
     let f = fake().await;
     let r = send(&f, reqwest::Method::GET, "/v1beta/models", None).await;
-    let names: Vec<&str> = r.json["models"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
-    assert_eq!(names, vec![format!("models/{FLASH}"), format!("models/{PRO}"), format!("models/{NB1}")]);
-    let r = send(&f, reqwest::Method::GET, &format!("/v1beta/models/{PRO}"), None).await;
+    let names: Vec<&str> = r.json["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            format!("models/{FLASH}"),
+            format!("models/{PRO}"),
+            format!("models/{NB1}")
+        ]
+    );
+    let r = send(
+        &f,
+        reqwest::Method::GET,
+        &format!("/v1beta/models/{PRO}"),
+        None,
+    )
+    .await;
     assert_eq!(r.json["name"], format!("models/{PRO}"));
-    assert!(r.json["supportedGenerationMethods"].as_array().unwrap().contains(&json!("generateContent")));
+    assert!(r.json["supportedGenerationMethods"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("generateContent")));
 }
 
 #[tokio::test]
 async fn four_k_is_realistically_heavy() {
     let f = fake().await;
-    let r = generate(&f, FLASH, &with_config("benchmark", json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "4K"}}))).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &with_config(
+            "benchmark",
+            json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "4K"}}),
+        ),
+    )
+    .await;
     let png = final_image(&r.json).unwrap();
     assert_eq!(png_size(&png), (4096, 4096));
-    assert!((10_000_000..25_000_000).contains(&png.len()), "{}", png.len());
+    assert!(
+        (10_000_000..25_000_000).contains(&png.len()),
+        "{}",
+        png.len()
+    );
 }

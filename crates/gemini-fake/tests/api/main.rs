@@ -4,9 +4,9 @@
 
 mod binary;
 mod common;
-mod fuzz;
-mod files;
 mod faults;
+mod files;
+mod fuzz;
 mod generate;
 mod recording;
 mod replay;

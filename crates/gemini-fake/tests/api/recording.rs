@@ -9,8 +9,17 @@ async fn requests_are_recorded_in_order() {
     let f = fake().await;
     let body = prompt("record me");
     generate(&f, NB1, &body).await;
-    client().get(format!("{}/v1beta/models?pageSize=5", f.base_url())).send().await.unwrap();
-    client().post(format!("{}/nowhere", f.base_url())).body("raw bytes").send().await.unwrap();
+    client()
+        .get(format!("{}/v1beta/models?pageSize=5", f.base_url()))
+        .send()
+        .await
+        .unwrap();
+    client()
+        .post(format!("{}/nowhere", f.base_url()))
+        .body("raw bytes")
+        .send()
+        .await
+        .unwrap();
     let rec = f.requests();
     assert_eq!(rec.len(), 3);
     assert_eq!(rec[0].method, "POST");
@@ -30,9 +39,21 @@ async fn requests_are_recorded_in_order() {
 async fn v1_paths_are_served_too() {
     // google-genai 3.x defaults to api_version v1 for the Gemini API.
     let f = fake().await;
-    let r = send(&f, reqwest::Method::POST, &format!("/v1/models/{NB1}:generateContent"), Some(&prompt("x"))).await;
+    let r = send(
+        &f,
+        reqwest::Method::POST,
+        &format!("/v1/models/{NB1}:generateContent"),
+        Some(&prompt("x")),
+    )
+    .await;
     assert_eq!(r.status, 200);
-    let r = send(&f, reqwest::Method::POST, &format!("/v2/models/{NB1}:generateContent"), Some(&prompt("x"))).await;
+    let r = send(
+        &f,
+        reqwest::Method::POST,
+        &format!("/v2/models/{NB1}:generateContent"),
+        Some(&prompt("x")),
+    )
+    .await;
     assert_eq!(r.status, 404);
 }
 
@@ -42,5 +63,9 @@ async fn shutdown_closes_the_port() {
     let base = f.base_url();
     f.shutdown();
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    assert!(client().get(format!("{base}/v1beta/models")).send().await.is_err());
+    assert!(client()
+        .get(format!("{base}/v1beta/models"))
+        .send()
+        .await
+        .is_err());
 }

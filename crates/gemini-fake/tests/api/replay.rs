@@ -13,14 +13,23 @@ fn user(text: &str) -> Value {
 fn cfg(model: &str) -> Value {
     match model {
         NB1 => json!({"imageConfig": {"aspectRatio": "4:3"}}),
-        PRO => json!({"imageConfig": {"imageSize": "1K", "aspectRatio": "4:3"}, "thinkingConfig": {"includeThoughts": true}}),
-        _ => json!({"imageConfig": {"imageSize": "512", "aspectRatio": "4:3"}, "thinkingConfig": {"includeThoughts": true}}),
+        PRO => {
+            json!({"imageConfig": {"imageSize": "1K", "aspectRatio": "4:3"}, "thinkingConfig": {"includeThoughts": true}})
+        }
+        _ => {
+            json!({"imageConfig": {"imageSize": "512", "aspectRatio": "4:3"}, "thinkingConfig": {"includeThoughts": true}})
+        }
     }
 }
 
 /// Turn 1 and the model's content, as received.
 async fn first_turn(f: &FakeGemini, model: &str) -> Value {
-    let r = generate(f, model, &json!({"contents": [user("a castle")], "generationConfig": cfg(model)})).await;
+    let r = generate(
+        f,
+        model,
+        &json!({"contents": [user("a castle")], "generationConfig": cfg(model)}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.json["candidates"][0]["content"].clone()
 }
@@ -37,13 +46,26 @@ fn history(model_turn: &Value) -> Value {
 async fn three_turns_replayed_verbatim_are_accepted() {
     let f = fake().await;
     let mut contents = vec![user("a castle")];
-    for (i, next) in ["now at night", "add a dragon", "make it snow"].iter().enumerate() {
-        let r = generate(&f, FLASH, &json!({"contents": contents, "generationConfig": cfg(FLASH)})).await;
+    for (i, next) in ["now at night", "add a dragon", "make it snow"]
+        .iter()
+        .enumerate()
+    {
+        let r = generate(
+            &f,
+            FLASH,
+            &json!({"contents": contents, "generationConfig": cfg(FLASH)}),
+        )
+        .await;
         assert_eq!(r.status, 200, "turn {i}: {}", r.text);
         contents.push(r.json["candidates"][0]["content"].clone());
         contents.push(user(next));
     }
-    let r = generate(&f, FLASH, &json!({"contents": contents, "generationConfig": cfg(FLASH)})).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &json!({"contents": contents, "generationConfig": cfg(FLASH)}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -74,14 +96,20 @@ async fn removed_signature_is_refused_with_position() {
     let m = first_turn(&f, FLASH).await;
     // parts: thought, thought image, thought, thought image, text (5), image (6)
     let mut no_img = m.clone();
-    no_img["parts"][5].as_object_mut().unwrap().remove("thoughtSignature");
+    no_img["parts"][5]
+        .as_object_mut()
+        .unwrap()
+        .remove("thoughtSignature");
     let r = generate(&f, FLASH, &history(&no_img)).await;
     assert_eq!(
         error(&r, 400, "INVALID_ARGUMENT"),
         "Image part is missing a thought_signature in content position 2, part position 6."
     );
     let mut no_text = m.clone();
-    no_text["parts"][4].as_object_mut().unwrap().remove("thoughtSignature");
+    no_text["parts"][4]
+        .as_object_mut()
+        .unwrap()
+        .remove("thoughtSignature");
     let r = generate(&f, FLASH, &history(&no_text)).await;
     assert_eq!(
         error(&r, 400, "INVALID_ARGUMENT"),
@@ -102,7 +130,10 @@ async fn removed_signature_is_refused_with_position() {
 async fn altered_or_moved_signature_is_refused() {
     let f = fake().await;
     let m = first_turn(&f, PRO).await;
-    let sig = m["parts"][5]["thoughtSignature"].as_str().unwrap().to_string();
+    let sig = m["parts"][5]["thoughtSignature"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut altered = m.clone();
     let mut chars: Vec<char> = sig.chars().collect();
     chars[10] = if chars[10] == 'A' { 'B' } else { 'A' };
@@ -124,10 +155,15 @@ async fn altered_or_moved_signature_is_refused() {
     let mut edited = m.clone();
     edited["parts"][4]["text"] = json!("I rewrote this answer.");
     let r = generate(&f, PRO, &history_for(PRO, &edited)).await;
-    assert!(error(&r, 400, "INVALID_ARGUMENT").starts_with("Text part has an invalid thought_signature"));
+    assert!(error(&r, 400, "INVALID_ARGUMENT")
+        .starts_with("Text part has an invalid thought_signature"));
     let mut garbage = m.clone();
     garbage["parts"][5]["thoughtSignature"] = json!("!!!");
-    error(&generate(&f, PRO, &history_for(PRO, &garbage)).await, 400, "INVALID_ARGUMENT");
+    error(
+        &generate(&f, PRO, &history_for(PRO, &garbage)).await,
+        400,
+        "INVALID_ARGUMENT",
+    );
 }
 
 #[tokio::test]
@@ -148,9 +184,13 @@ async fn signatures_survive_a_restart_but_not_another_secret() {
     drop(f);
     let again = fake().await;
     assert_eq!(generate(&again, FLASH, &history(&m)).await.status, 200);
-    let other = FakeGemini::start(FakeConfig { key: Some(KEY.into()), signing_secret: b"other".to_vec(), ..Default::default() })
-        .await
-        .unwrap();
+    let other = FakeGemini::start(FakeConfig {
+        key: Some(KEY.into()),
+        signing_secret: b"other".to_vec(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let r = generate(&other, FLASH, &history(&m)).await;
     assert!(error(&r, 400, "INVALID_ARGUMENT").contains("invalid thought_signature"));
 }

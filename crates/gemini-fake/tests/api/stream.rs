@@ -5,16 +5,28 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-async fn stream_raw(f: &gemini_fake::FakeGemini, model: &str, body: &Value) -> (u16, String, Result<Vec<u8>, reqwest::Error>) {
+async fn stream_raw(
+    f: &gemini_fake::FakeGemini,
+    model: &str,
+    body: &Value,
+) -> (u16, String, Result<Vec<u8>, reqwest::Error>) {
     let r = client()
-        .post(format!("{}/v1beta/models/{model}:streamGenerateContent?alt=sse", f.base_url()))
+        .post(format!(
+            "{}/v1beta/models/{model}:streamGenerateContent?alt=sse",
+            f.base_url()
+        ))
         .header("x-goog-api-key", KEY)
         .json(body)
         .send()
         .await
         .unwrap();
     let status = r.status().as_u16();
-    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     (status, ct, r.bytes().await.map(|b| b.to_vec()))
 }
 
@@ -24,7 +36,9 @@ fn events(raw: &[u8]) -> Vec<Value> {
     text.split("\r\n\r\n")
         .filter(|e| !e.is_empty())
         .map(|e| {
-            let data = e.strip_prefix("data: ").unwrap_or_else(|| panic!("not an SSE data line: {}", &e[..e.len().min(50)]));
+            let data = e
+                .strip_prefix("data: ")
+                .unwrap_or_else(|| panic!("not an SSE data line: {}", &e[..e.len().min(50)]));
             serde_json::from_str(data).unwrap()
         })
         .collect()
@@ -34,9 +48,17 @@ fn events(raw: &[u8]) -> Vec<Value> {
 fn fold(events: &[Value]) -> Vec<Value> {
     let mut parts: Vec<Value> = Vec::new();
     for e in events {
-        for p in e["candidates"][0]["content"]["parts"].as_array().cloned().unwrap_or_default() {
-            if let (Some(last), Some(t)) = (parts.last_mut(), p.get("text").and_then(Value::as_str)) {
-                if last.get("text").is_some() && last.get("thought") == p.get("thought") && p.get("thoughtSignature").is_none() {
+        for p in e["candidates"][0]["content"]["parts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            if let (Some(last), Some(t)) = (parts.last_mut(), p.get("text").and_then(Value::as_str))
+            {
+                if last.get("text").is_some()
+                    && last.get("thought") == p.get("thought")
+                    && p.get("thoughtSignature").is_none()
+                {
                     let joined = format!("{}{t}", last["text"].as_str().unwrap());
                     last["text"] = json!(joined);
                     continue;
@@ -51,7 +73,10 @@ fn fold(events: &[Value]) -> Vec<Value> {
 #[tokio::test]
 async fn framing_chunking_and_folding() {
     let f = fake().await;
-    let body = with_config("a stream of thought", json!({"imageConfig": {"imageSize": "512"}, "thinkingConfig": {"includeThoughts": true}}));
+    let body = with_config(
+        "a stream of thought",
+        json!({"imageConfig": {"imageSize": "512"}, "thinkingConfig": {"includeThoughts": true}}),
+    );
     let (status, ct, raw) = stream_raw(&f, FLASH, &body).await;
     assert_eq!(status, 200);
     assert_eq!(ct, "text/event-stream");
@@ -61,7 +86,13 @@ async fn framing_chunking_and_folding() {
     for e in rest {
         assert!(e["candidates"][0].get("finishReason").is_none());
         assert!(e.get("usageMetadata").is_none());
-        assert_eq!(e["candidates"][0]["content"]["parts"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            e["candidates"][0]["content"]["parts"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
     }
     assert_eq!(last["candidates"][0]["finishReason"], "STOP");
     assert!(last["usageMetadata"]["totalTokenCount"].as_u64().unwrap() > 0);
@@ -81,11 +112,18 @@ async fn framing_chunking_and_folding() {
 #[tokio::test]
 async fn errors_before_the_stream_are_http_errors() {
     let f = fake().await;
-    let (status, _, raw) = stream_raw(&f, FLASH, &with_config("x", json!({"imageConfig": {"imageSize": "1k"}}))).await;
+    let (status, _, raw) = stream_raw(
+        &f,
+        FLASH,
+        &with_config("x", json!({"imageConfig": {"imageSize": "1k"}})),
+    )
+    .await;
     assert_eq!(status, 400);
     let v: Value = serde_json::from_slice(&raw.unwrap()).unwrap();
     assert_eq!(v["error"]["status"], "INVALID_ARGUMENT");
-    f.push_fault(Fault::QuotaPerMinute { retry_delay_secs: 1 });
+    f.push_fault(Fault::QuotaPerMinute {
+        retry_delay_secs: 1,
+    });
     let (status, _, _) = stream_raw(&f, FLASH, &prompt("x")).await;
     assert_eq!(status, 429);
     let (status, _, _) = stream_raw(&f, "nope", &prompt("x")).await;
@@ -96,7 +134,12 @@ async fn errors_before_the_stream_are_http_errors() {
 async fn stream_cut_mid_image() {
     let f = fake().await;
     f.push_fault(Fault::StreamCutMidImage);
-    let (status, _, raw) = stream_raw(&f, FLASH, &with_config("cut", json!({"imageConfig": {"imageSize": "1K"}}))).await;
+    let (status, _, raw) = stream_raw(
+        &f,
+        FLASH,
+        &with_config("cut", json!({"imageConfig": {"imageSize": "1K"}})),
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(raw.is_err(), "the body must end in an error, not cleanly");
     // By marker, every time.
@@ -110,12 +153,20 @@ async fn stream_malformed_truncated_blocked() {
     f.push_fault(Fault::MalformedBody);
     let (_, _, raw) = stream_raw(&f, FLASH, &prompt("x")).await;
     let text = String::from_utf8(raw.unwrap()).unwrap();
-    let bad = text.split("\r\n\r\n").filter(|e| !e.is_empty()).any(|e| serde_json::from_str::<Value>(&e[6..]).is_err());
+    let bad = text
+        .split("\r\n\r\n")
+        .filter(|e| !e.is_empty())
+        .any(|e| serde_json::from_str::<Value>(&e[6..]).is_err());
     assert!(bad);
     f.push_fault(Fault::TruncatedBody);
     let (_, _, raw) = stream_raw(&f, FLASH, &prompt("x")).await;
     let text = String::from_utf8_lossy(&raw.unwrap()).into_owned();
-    let last = text.split("\r\n\r\n").filter(|e| !e.is_empty()).last().unwrap().to_string();
+    let last = text
+        .split("\r\n\r\n")
+        .filter(|e| !e.is_empty())
+        .last()
+        .unwrap()
+        .to_string();
     assert!(last.starts_with("data: {") && serde_json::from_str::<Value>(&last[6..]).is_err());
     f.push_fault(Fault::BlockedPrompt("SAFETY".into()));
     let (_, _, raw) = stream_raw(&f, FLASH, &prompt("x")).await;
@@ -127,18 +178,35 @@ async fn stream_malformed_truncated_blocked() {
 #[tokio::test]
 async fn without_alt_sse_the_stream_is_a_json_array() {
     let f = fake().await;
-    let body = with_config("array", json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}}));
-    let r = send(&f, reqwest::Method::POST, &format!("/v1beta/models/{FLASH}:streamGenerateContent"), Some(&body)).await;
+    let body = with_config(
+        "array",
+        json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}}),
+    );
+    let r = send(
+        &f,
+        reqwest::Method::POST,
+        &format!("/v1beta/models/{FLASH}:streamGenerateContent"),
+        Some(&body),
+    )
+    .await;
     assert_eq!(r.status, 200);
     let items = r.json.as_array().expect("a JSON array");
-    assert_eq!(items.last().unwrap()["candidates"][0]["finishReason"], "STOP");
+    assert_eq!(
+        items.last().unwrap()["candidates"][0]["finishReason"],
+        "STOP"
+    );
 }
 
 #[tokio::test]
 async fn error_event_after_the_stream_started() {
     let f = fake().await;
     f.push_fault(Fault::StreamErrorEvent);
-    let (status, _, raw) = stream_raw(&f, FLASH, &with_config("x", json!({"imageConfig": {"imageSize": "512"}}))).await;
+    let (status, _, raw) = stream_raw(
+        &f,
+        FLASH,
+        &with_config("x", json!({"imageConfig": {"imageSize": "512"}})),
+    )
+    .await;
     assert_eq!(status, 200);
     let ev = events(&raw.unwrap());
     assert!(ev.len() >= 2);
@@ -146,7 +214,9 @@ async fn error_event_after_the_stream_started() {
     let last = ev.last().unwrap();
     assert_eq!(last["error"]["code"], 503);
     assert_eq!(last["error"]["status"], "UNAVAILABLE");
-    assert!(ev.iter().all(|e| e.pointer("/candidates/0/content/parts/0/inlineData").is_none()));
+    assert!(ev.iter().all(|e| e
+        .pointer("/candidates/0/content/parts/0/inlineData")
+        .is_none()));
     // Not streaming: a plain 503.
     let r = generate(&f, FLASH, &prompt("x [fake:stream_error]")).await;
     error(&r, 503, "UNAVAILABLE");

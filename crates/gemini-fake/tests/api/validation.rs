@@ -23,7 +23,10 @@ fn with_images(model_text: &str, n: usize) -> Value {
 async fn missing_key_is_permission_denied() {
     let f = fake().await;
     let r = client()
-        .post(format!("{}/v1beta/models/{FLASH}:generateContent", f.base_url()))
+        .post(format!(
+            "{}/v1beta/models/{FLASH}:generateContent",
+            f.base_url()
+        ))
         .json(&prompt("a cat"))
         .send()
         .await
@@ -31,14 +34,20 @@ async fn missing_key_is_permission_denied() {
     assert_eq!(r.status(), 403);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["status"], "PERMISSION_DENIED");
-    assert!(v["error"]["message"].as_str().unwrap().starts_with("Method doesn't allow unregistered callers"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Method doesn't allow unregistered callers"));
 }
 
 #[tokio::test]
 async fn wrong_key_is_api_key_invalid() {
     let f = fake().await;
     let r = client()
-        .post(format!("{}/v1beta/models/{FLASH}:generateContent", f.base_url()))
+        .post(format!(
+            "{}/v1beta/models/{FLASH}:generateContent",
+            f.base_url()
+        ))
         .header("x-goog-api-key", "nope")
         .json(&prompt("a cat"))
         .send()
@@ -47,20 +56,44 @@ async fn wrong_key_is_api_key_invalid() {
     assert_eq!(r.status(), 400);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["status"], "INVALID_ARGUMENT");
-    assert_eq!(v["error"]["message"], "API key not valid. Please pass a valid API key.");
-    let info = v["error"]["details"].as_array().unwrap().iter().find(|d| d["@type"] == "type.googleapis.com/google.rpc.ErrorInfo").unwrap();
+    assert_eq!(
+        v["error"]["message"],
+        "API key not valid. Please pass a valid API key."
+    );
+    let info = v["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["@type"] == "type.googleapis.com/google.rpc.ErrorInfo")
+        .unwrap();
     assert_eq!(info["reason"], "API_KEY_INVALID");
 }
 
 #[tokio::test]
 async fn key_in_query_and_any_key_mode() {
     let f = fake().await;
-    let r = client().get(format!("{}/v1beta/models?key={KEY}", f.base_url())).send().await.unwrap();
+    let r = client()
+        .get(format!("{}/v1beta/models?key={KEY}", f.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let open = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig::default()).await.unwrap();
-    let r = client().get(format!("{}/v1beta/models", open.base_url())).header("x-goog-api-key", "anything").send().await.unwrap();
+    let open = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig::default())
+        .await
+        .unwrap();
+    let r = client()
+        .get(format!("{}/v1beta/models", open.base_url()))
+        .header("x-goog-api-key", "anything")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let r = client().get(format!("{}/v1beta/models", open.base_url())).header("x-goog-api-key", "").send().await.unwrap();
+    let r = client()
+        .get(format!("{}/v1beta/models", open.base_url()))
+        .header("x-goog-api-key", "")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 }
 
@@ -88,7 +121,10 @@ async fn unknown_fields_anywhere() {
     for (body, want) in cases {
         let r = generate(&f, FLASH, &body).await;
         assert_eq!(error(&r, 400, "INVALID_ARGUMENT"), want);
-        assert_eq!(r.json["error"]["details"][0]["@type"], "type.googleapis.com/google.rpc.BadRequest");
+        assert_eq!(
+            r.json["error"]["details"][0]["@type"],
+            "type.googleapis.com/google.rpc.BadRequest"
+        );
     }
 }
 
@@ -108,13 +144,32 @@ async fn snake_case_is_accepted_like_camel_case() {
 #[tokio::test]
 async fn wrong_types_and_bad_json() {
     let f = fake().await;
-    let r = generate(&f, FLASH, &with_config("x", json!({"candidateCount": "two"}))).await;
-    assert_eq!(error(&r, 400, "INVALID_ARGUMENT"), "Invalid value at 'generation_config.candidate_count' (TYPE_INT32), \"two\"");
-    let r = generate(&f, FLASH, &with_config("x", json!({"thinkingConfig": {"thinkingLevel": "ULTRA"}}))).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &with_config("x", json!({"candidateCount": "two"})),
+    )
+    .await;
+    assert_eq!(
+        error(&r, 400, "INVALID_ARGUMENT"),
+        "Invalid value at 'generation_config.candidate_count' (TYPE_INT32), \"two\""
+    );
+    let r = generate(
+        &f,
+        FLASH,
+        &with_config("x", json!({"thinkingConfig": {"thinkingLevel": "ULTRA"}})),
+    )
+    .await;
     let m = error(&r, 400, "INVALID_ARGUMENT");
-    assert!(m.starts_with("Invalid value at 'generation_config.thinking_config.thinking_level'"), "{m}");
+    assert!(
+        m.starts_with("Invalid value at 'generation_config.thinking_config.thinking_level'"),
+        "{m}"
+    );
     let r = client()
-        .post(format!("{}/v1beta/models/{FLASH}:generateContent", f.base_url()))
+        .post(format!(
+            "{}/v1beta/models/{FLASH}:generateContent",
+            f.base_url()
+        ))
         .header("x-goog-api-key", KEY)
         .body("{not json")
         .send()
@@ -127,30 +182,80 @@ async fn wrong_types_and_bad_json() {
 async fn multiple_candidates_refused() {
     let f = fake().await;
     let r = generate(&f, PRO, &with_config("x", json!({"candidateCount": 2}))).await;
-    assert_eq!(error(&r, 400, "INVALID_ARGUMENT"), format!("Multiple candidates is not enabled for models/{PRO}"));
-    let r = generate(&f, PRO, &with_config("x", json!({"candidateCount": 1, "responseModalities": ["IMAGE"]}))).await;
+    assert_eq!(
+        error(&r, 400, "INVALID_ARGUMENT"),
+        format!("Multiple candidates is not enabled for models/{PRO}")
+    );
+    let r = generate(
+        &f,
+        PRO,
+        &with_config(
+            "x",
+            json!({"candidateCount": 1, "responseModalities": ["IMAGE"]}),
+        ),
+    )
+    .await;
     assert_eq!(r.status, 200);
 }
 
 #[tokio::test]
 async fn image_size_must_be_exact() {
     let f = fake().await;
-    for (model, size) in [(FLASH, "1k"), (FLASH, "4k"), (FLASH, "1024"), (FLASH, "8K"), (PRO, "512"), (NB1, "1K"), (NB1, "512")] {
-        let r = generate(&f, model, &with_config("x", json!({"imageConfig": {"imageSize": size}}))).await;
+    for (model, size) in [
+        (FLASH, "1k"),
+        (FLASH, "4k"),
+        (FLASH, "1024"),
+        (FLASH, "8K"),
+        (PRO, "512"),
+        (NB1, "1K"),
+        (NB1, "512"),
+    ] {
+        let r = generate(
+            &f,
+            model,
+            &with_config("x", json!({"imageConfig": {"imageSize": size}})),
+        )
+        .await;
         let m = error(&r, 400, "INVALID_ARGUMENT");
-        assert!(m.contains("image") || m.contains("Image"), "{model} {size}: {m}");
+        assert!(
+            m.contains("image") || m.contains("Image"),
+            "{model} {size}: {m}"
+        );
     }
-    let r = generate(&f, FLASH, &with_config("x", json!({"imageConfig": {"imageSize": "512"}, "responseModalities": ["IMAGE"]}))).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &with_config(
+            "x",
+            json!({"imageConfig": {"imageSize": "512"}, "responseModalities": ["IMAGE"]}),
+        ),
+    )
+    .await;
     assert_eq!(r.status, 200);
 }
 
 #[tokio::test]
 async fn aspect_ratio_must_be_the_models() {
     let f = fake().await;
-    for (model, ratio) in [(PRO, "8:1"), (PRO, "1:4"), (NB1, "1:8"), (FLASH, "5:1"), (FLASH, "16x9"), (FLASH, "1:1 ")] {
-        let r = generate(&f, model, &with_config("x", json!({"imageConfig": {"aspectRatio": ratio}}))).await;
+    for (model, ratio) in [
+        (PRO, "8:1"),
+        (PRO, "1:4"),
+        (NB1, "1:8"),
+        (FLASH, "5:1"),
+        (FLASH, "16x9"),
+        (FLASH, "1:1 "),
+    ] {
+        let r = generate(
+            &f,
+            model,
+            &with_config("x", json!({"imageConfig": {"aspectRatio": ratio}})),
+        )
+        .await;
         let m = error(&r, 400, "INVALID_ARGUMENT");
-        assert!(m.starts_with("Unsupported aspect ratio"), "{model} {ratio}: {m}");
+        assert!(
+            m.starts_with("Unsupported aspect ratio"),
+            "{model} {ratio}: {m}"
+        );
     }
 }
 
@@ -158,7 +263,11 @@ async fn aspect_ratio_must_be_the_models() {
 async fn input_image_limits() {
     let f = fake().await;
     assert_eq!(generate(&f, FLASH, &with_images("x", 14)).await.status, 200);
-    let m = error(&generate(&f, FLASH, &with_images("x", 15)).await, 400, "INVALID_ARGUMENT");
+    let m = error(
+        &generate(&f, FLASH, &with_images("x", 15)).await,
+        400,
+        "INVALID_ARGUMENT",
+    );
     assert!(m.starts_with("Too many input images: 15"), "{m}");
     let mut three = with_images("x", 3);
     three["generationConfig"] = json!({"responseModalities": ["IMAGE"]});
@@ -174,19 +283,26 @@ async fn mime_base64_and_payload_size() {
     let f = fake().await;
     let part = |mime: &str, data: &str| json!({"contents": [{"parts": [{"text": "x"}, {"inlineData": {"mimeType": mime, "data": data}}]}]});
     let r = generate(&f, FLASH, &part("image/gif", "R0lGODlh")).await;
-    assert_eq!(error(&r, 400, "INVALID_ARGUMENT"), "Unsupported MIME type: image/gif");
+    assert_eq!(
+        error(&r, 400, "INVALID_ARGUMENT"),
+        "Unsupported MIME type: image/gif"
+    );
     let r = generate(&f, FLASH, &part("image/png", "not base64!!")).await;
     let m = error(&r, 400, "INVALID_ARGUMENT");
     assert!(m.starts_with("Invalid value at 'contents[0].parts[1].inline_data.data' (TYPE_BYTES), Base64 decoding failed"), "{m}");
     for mime in ["image/jpeg", "image/webp", "image/heic", "image/heif"] {
         let mut b = part(mime, "AAAA");
-        b["generationConfig"] = json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}});
+        b["generationConfig"] =
+            json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}});
         assert_eq!(generate(&f, FLASH, &b).await.status, 200, "{mime}");
     }
     let big = "A".repeat(21 * 1024 * 1024);
     let r = generate(&f, FLASH, &part("image/png", &big)).await;
     let m = error(&r, 400, "INVALID_ARGUMENT");
-    assert!(m.starts_with("Request payload size exceeds the limit: 20971520 bytes."), "{m}");
+    assert!(
+        m.starts_with("Request payload size exceeds the limit: 20971520 bytes."),
+        "{m}"
+    );
 }
 
 #[tokio::test]
@@ -196,20 +312,41 @@ async fn image_search_only_on_flash() {
         json!({"contents": [{"parts": [{"text": text}]}], "tools": [{"googleSearch": {"searchTypes": {"imageSearch": {}}}}],
                "generationConfig": {"responseModalities": ["IMAGE"]}})
     };
-    let m = error(&generate(&f, PRO, &body("x")).await, 400, "INVALID_ARGUMENT");
-    assert_eq!(m, format!("Image search is not supported for models/{PRO}."));
-    error(&generate(&f, NB1, &body("x")).await, 400, "INVALID_ARGUMENT");
+    let m = error(
+        &generate(&f, PRO, &body("x")).await,
+        400,
+        "INVALID_ARGUMENT",
+    );
+    assert_eq!(
+        m,
+        format!("Image search is not supported for models/{PRO}.")
+    );
+    error(
+        &generate(&f, NB1, &body("x")).await,
+        400,
+        "INVALID_ARGUMENT",
+    );
     assert_eq!(generate(&f, FLASH, &body("x")).await.status, 200);
     let r = generate(&f, FLASH, &json!({"contents": [{"parts": [{"text": "x"}]}], "tools": [{"googleSearchRetrieval": {}}]})).await;
     error(&r, 400, "INVALID_ARGUMENT");
-    let r = generate(&f, FLASH, &json!({"contents": [{"parts": [{"text": "x"}]}], "tools": [{"functionDeclarations": []}]})).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &json!({"contents": [{"parts": [{"text": "x"}]}], "tools": [{"functionDeclarations": []}]}),
+    )
+    .await;
     error(&r, 400, "INVALID_ARGUMENT");
 }
 
 #[tokio::test]
 async fn thinking_levels_per_model() {
     let f = fake().await;
-    let cfg = |level: &str| with_config("x", json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "1K"}, "thinkingConfig": {"thinkingLevel": level}}));
+    let cfg = |level: &str| {
+        with_config(
+            "x",
+            json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "1K"}, "thinkingConfig": {"thinkingLevel": level}}),
+        )
+    };
     for (model, level, ok) in [
         (FLASH, "minimal", true),
         (FLASH, "MINIMAL", true),
@@ -229,8 +366,16 @@ async fn thinking_levels_per_model() {
             assert!(m.starts_with("Thinking level"), "{m}");
         }
     }
-    let r = generate(&f, NB1, &with_config("x", json!({"thinkingConfig": {"thinkingLevel": "HIGH"}}))).await;
-    assert_eq!(error(&r, 400, "INVALID_ARGUMENT"), format!("Thinking level is not supported for models/{NB1}."));
+    let r = generate(
+        &f,
+        NB1,
+        &with_config("x", json!({"thinkingConfig": {"thinkingLevel": "HIGH"}})),
+    )
+    .await;
+    assert_eq!(
+        error(&r, 400, "INVALID_ARGUMENT"),
+        format!("Thinking level is not supported for models/{NB1}.")
+    );
 }
 
 #[tokio::test]
@@ -240,28 +385,73 @@ async fn history_shape() {
     assert!(error(&r, 400, "INVALID_ARGUMENT").contains("contents is not specified"));
     let r = generate(&f, FLASH, &json!({})).await;
     assert!(error(&r, 400, "INVALID_ARGUMENT").contains("contents is not specified"));
-    let r = generate(&f, FLASH, &json!({"contents": [{"role": "user", "parts": []}]})).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &json!({"contents": [{"role": "user", "parts": []}]}),
+    )
+    .await;
     assert!(error(&r, 400, "INVALID_ARGUMENT").contains("contents.parts must not be empty"));
-    let r = generate(&f, FLASH, &json!({"contents": [{"role": "user", "parts": [{}]}]})).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &json!({"contents": [{"role": "user", "parts": [{}]}]}),
+    )
+    .await;
     assert!(error(&r, 400, "INVALID_ARGUMENT").contains("required oneof field 'data'"));
     let two_users = json!({"contents": [{"role": "user", "parts": [{"text": "a"}]}, {"role": "user", "parts": [{"text": "b"}]}]});
-    let m = error(&generate(&f, FLASH, &two_users).await, 400, "INVALID_ARGUMENT");
-    assert_eq!(m, "Please ensure that multiturn requests alternate between user and model.");
+    let m = error(
+        &generate(&f, FLASH, &two_users).await,
+        400,
+        "INVALID_ARGUMENT",
+    );
+    assert_eq!(
+        m,
+        "Please ensure that multiturn requests alternate between user and model."
+    );
     let ends_model = json!({"contents": [{"role": "user", "parts": [{"text": "a"}]}, {"role": "model", "parts": [{"text": "b"}]}]});
-    let m = error(&generate(&f, NB1, &ends_model).await, 400, "INVALID_ARGUMENT");
-    assert!(m.starts_with("Please ensure that the last turn is a user turn"), "{m}");
+    let m = error(
+        &generate(&f, NB1, &ends_model).await,
+        400,
+        "INVALID_ARGUMENT",
+    );
+    assert!(
+        m.starts_with("Please ensure that the last turn is a user turn"),
+        "{m}"
+    );
     let bad_role = json!({"contents": [{"role": "assistant", "parts": [{"text": "a"}]}]});
-    assert_eq!(error(&generate(&f, FLASH, &bad_role).await, 400, "INVALID_ARGUMENT"), "Please use a valid role: user, model.");
+    assert_eq!(
+        error(
+            &generate(&f, FLASH, &bad_role).await,
+            400,
+            "INVALID_ARGUMENT"
+        ),
+        "Please use a valid role: user, model."
+    );
     let two_data = json!({"contents": [{"parts": [{"text": "a", "inlineData": {"mimeType": "image/png", "data": "AAAA"}}]}]});
-    error(&generate(&f, FLASH, &two_data).await, 400, "INVALID_ARGUMENT");
+    error(
+        &generate(&f, FLASH, &two_data).await,
+        400,
+        "INVALID_ARGUMENT",
+    );
 }
 
 #[tokio::test]
 async fn response_modalities() {
     let f = fake().await;
-    let r = generate(&f, FLASH, &with_config("x", json!({"responseModalities": ["AUDIO"]}))).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &with_config("x", json!({"responseModalities": ["AUDIO"]})),
+    )
+    .await;
     error(&r, 400, "INVALID_ARGUMENT");
-    let r = generate(&f, FLASH, &with_config("x", json!({"responseModalities": ["TEXT"]}))).await;
+    let r = generate(
+        &f,
+        FLASH,
+        &with_config("x", json!({"responseModalities": ["TEXT"]})),
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert!(parts(&r.json).iter().all(|p| p.get("inlineData").is_none()));
 }
@@ -278,19 +468,39 @@ async fn both_spellings_of_one_field_are_a_duplicate() {
 async fn count_tokens() {
     let f = fake().await;
     let body = json!({"contents": [{"parts": [{"text": "12345678"}, {"inlineData": {"mimeType": "image/png", "data": "AAAA"}}]}]});
-    let r = send(&f, Method::POST, &format!("/v1beta/models/{FLASH}:countTokens"), Some(&body)).await;
+    let r = send(
+        &f,
+        Method::POST,
+        &format!("/v1beta/models/{FLASH}:countTokens"),
+        Some(&body),
+    )
+    .await;
     assert_eq!(r.json["totalTokens"], 2 + 258);
-    let r = send(&f, Method::POST, &format!("/v1beta/models/{FLASH}:countTokens"), Some(&json!({"bogus": 1}))).await;
+    let r = send(
+        &f,
+        Method::POST,
+        &format!("/v1beta/models/{FLASH}:countTokens"),
+        Some(&json!({"bogus": 1})),
+    )
+    .await;
     error(&r, 400, "INVALID_ARGUMENT");
 }
 
 #[tokio::test]
 async fn safety_settings_are_enums() {
     let f = fake().await;
-    let mut body = with_config("x", json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}}));
-    body["safetySettings"] = json!([{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "threshold": "BLOCK_ONLY_HIGH"}]);
+    let mut body = with_config(
+        "x",
+        json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}}),
+    );
+    body["safetySettings"] =
+        json!([{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "threshold": "BLOCK_ONLY_HIGH"}]);
     assert_eq!(generate(&f, FLASH, &body).await.status, 200);
-    body["safetySettings"] = json!([{"category": "HARM_CATEGORY_DANGER", "threshold": "BLOCK_ONLY_HIGH"}]);
+    body["safetySettings"] =
+        json!([{"category": "HARM_CATEGORY_DANGER", "threshold": "BLOCK_ONLY_HIGH"}]);
     let m = error(&generate(&f, FLASH, &body).await, 400, "INVALID_ARGUMENT");
-    assert!(m.starts_with("Invalid value at 'safety_settings[0].category'"), "{m}");
+    assert!(
+        m.starts_with("Invalid value at 'safety_settings[0].category'"),
+        "{m}"
+    );
 }
