@@ -22,7 +22,8 @@ const STATUS_WORDS: Record<string, string> = { valid: "Valid", invalid: "Invalid
 function renderKey(info: AppInfo, reload: () => Promise<void>) {
   const section = byId("key-section");
   const input = h("input", { attrs: { id: "api-key", type: "password", autocomplete: "off", spellcheck: "false", placeholder: "Paste a Gemini API key (AIza…)", "aria-describedby": "key-help" } });
-  const result = h("div", { class: "key-result", attrs: { id: "key-result", role: "status", "aria-live": "polite" } });
+  // The last check's answer survives the re-render that follows a saved key.
+  const result = document.getElementById("key-result") ?? h("div", { class: "key-result", attrs: { id: "key-result", role: "status", "aria-live": "polite" } });
   const save = h("button", { class: "primary", text: "Check and save", attrs: { type: "submit", id: "save-key" } });
   const form = h("form", { class: "key-form", attrs: { id: "key-form" } },
     h("label", { class: "label", text: "Gemini API key", attrs: { for: "api-key" } }),

@@ -1,0 +1,138 @@
+// The gallery: a virtualized grid over 100,000 images (few DOM tiles, the right page fetched on scroll),
+// search as you type, filters, keyboard navigation, provenance, multi-select trash, continue a chat.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve, launch, calls } from "./harness.mjs";
+import { images, openStudio, shot } from "./fixtures.mjs";
+
+let server, browser;
+before(async () => { server = await serve(images); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const prompts = ["A banana astronaut", "Cat in a teacup", "Neon city at night", "Watercolour lighthouse", "Isometric bakery", "Foggy forest path"];
+const store = {
+  gallery_list: (a) => {
+    const q = a.query;
+    const total = q.query ? 42 : q.trashed_only ? 3 : q.favourite ? 12 : window.__FIX__.total;
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? 100;
+    const P = window.__FIX__.prompts;
+    const items = [];
+    for (let i = offset; i < Math.min(total, offset + limit); i++) {
+      items.push({ id: `g${q.query ? "q" : ""}${i}`, chat_id: `chat-${Math.floor(i / 3)}`, turn_id: `turn-${i}`, prompt: P[i % P.length], model: i % 4 === 3 ? "gemini-3-pro-image-preview" : "gemini-3.1-flash-image-preview",
+        width: 1024, height: 1024, mime: "image/png", favourite: i % 7 === 0, trashed: !!q.trashed_only, has_grounding: i % 5 === 0, created_at: 1767225600000 - i * 60000, cursor: `c${i}` });
+    }
+    return { items, total: a.withTotal ? total : 0 };
+  },
+  gallery_get: (a) => {
+    const i = Number(a.id.replace(/\D/g, ""));
+    return { id: a.id, chat_id: `chat-${Math.floor(i / 3)}`, turn_id: `turn-${i}`, prompt: window.__FIX__.prompts[i % 6], model: "gemini-3.1-flash-image-preview", width: 1024, height: 1024, mime: "image/png",
+      favourite: i % 7 === 0, trashed: false, has_grounding: false, created_at: 1767225600000 - i * 60000, cursor: "c", path: `/home/ann/.local/share/studio.banana.desktop/images/${a.id}.png`,
+      sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", bytes: 1234567, params: { model: "gemini-3.1-flash-image-preview", aspect_ratio: "16:9", image_size: "2K", thinking_level: "high", search: { web: true } },
+      aspect_ratio: "16:9", image_size: "2K", reference_hashes: ["r1", "r2"], text: "A **cat** in a porcelain teacup.", thoughts: "", grounding: null, usage: null, image_tokens: 1680, total_tokens: 2101, cost: null, finish_reason: "STOP", trashed_at: null };
+  },
+  gallery_trash: () => null,
+  gallery_set_favourite: () => null,
+  chat_show: (a) => ({ id: a.chatId, title: "Cat in a teacup", model: "gemini-3.1-flash-image-preview", created_at: 0, updated_at: 0, turn_count: 1, head_turn_id: "turn-4",
+    turns: [{ id: "turn-4", chat_id: a.chatId, parent_turn_id: null, prompt: "Cat in a teacup", reference_hashes: [], params: {}, text: "", thoughts: "", image_ids: ["g4"], grounding: null, usage: null, finish_reason: "STOP", created_at: 0 }] }),
+};
+
+async function openGallery(total = 100000) {
+  const r = await openStudio(browser, server, store, { fixtures: { total, prompts } });
+  await r.page.click("#nav-gallery");
+  await r.page.waitForFunction(() => document.querySelector('#gallery-grid .tile[data-id="g0"] img'));
+  return r;
+}
+
+test("100,000 images: only visible rows are in the DOM and scrolling loads the right page", async () => {
+  const { page, context, errors } = await openGallery();
+  assert.equal(await page.locator("#gallery-count").textContent(), "100,000 images");
+  const tiles = await page.locator("#gallery-grid .tile").count();
+  assert.ok(tiles > 10 && tiles < 200, `DOM holds ${tiles} tiles`);
+  const first = (await calls(page, "gallery_list")).filter((c) => c.args.query.limit === 100);
+  assert.deepEqual(first[0].args.query, { sort: "newest", offset: 0, limit: 100 });
+  assert.equal(first[0].args.withTotal, true);
+  await shot(page, "gallery");
+  // Jump to the middle of the store.
+  const target = await page.evaluate(() => {
+    const g = document.getElementById("gallery-grid");
+    g.scrollTop = g.scrollHeight / 2;
+    return g.scrollTop;
+  });
+  await page.waitForFunction(() => {
+    const ts = [...document.querySelectorAll("#gallery-grid .tile")].filter((t) => t.dataset.id);
+    return ts.length > 10 && ts.every((t) => Number(t.dataset.index) > 1000 && t.dataset.id === "g" + t.dataset.index);
+  });
+  const idx = await page.locator("#gallery-grid .tile").evaluateAll((ts) => ts.map((t) => Number(t.dataset.index)));
+  const min = Math.min(...idx), max = Math.max(...idx);
+  assert.ok(min > 45000 && max < 55000, `tiles around the middle (${min}..${max}, scrollTop ${target})`);
+  assert.ok(idx.length < 200);
+  const offsets = (await calls(page, "gallery_list")).map((c) => c.args.query.offset);
+  assert.ok(offsets.includes(Math.floor(min / 100) * 100), `fetched the page at ${Math.floor(min / 100) * 100} (got ${offsets.join(",")})`);
+  assert.ok(!offsets.includes(100), "pages in between are never fetched");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("search as you type calls galleryList with the query; filters and sort too", async () => {
+  const { page, context } = await openGallery();
+  await page.locator("#gallery-search").pressSequentially("teacup", { delay: 20 });
+  await page.waitForFunction(() => document.getElementById("gallery-count").textContent === "42 images");
+  const searches = (await calls(page, "gallery_list")).filter((c) => c.args.query.query);
+  assert.equal(searches.length, 1, "debounced: one request for the whole word");
+  assert.equal(searches[0].args.query.query, "teacup");
+  assert.equal(searches[0].args.withTotal, true);
+  await page.fill("#gallery-search", "");
+  await page.check("#filter-fav");
+  await page.selectOption("#filter-model", "gemini-3-pro-image-preview");
+  await page.check("#filter-grounding");
+  await page.selectOption("#gallery-sort", "oldest");
+  await page.selectOption("#filter-date", "7d");
+  await page.waitForTimeout(300);
+  const last = (await calls(page, "gallery_list")).at(-1).args.query;
+  assert.equal(last.favourite, true);
+  assert.equal(last.model, "gemini-3-pro-image-preview");
+  assert.equal(last.has_grounding, true);
+  assert.equal(last.sort, "oldest");
+  assert.ok(typeof last.since === "number");
+  await page.click("#gallery-trash");
+  await page.waitForFunction(() => document.getElementById("gallery-count").textContent === "3 images in the trash");
+  assert.equal((await calls(page, "gallery_list")).at(-1).args.query.trashed_only, true);
+  await context.close();
+});
+
+test("arrow keys move through the grid; Enter opens the provenance; continue its chat", async () => {
+  const { page, context } = await openGallery();
+  await page.locator('#gallery-grid .tile[data-index="0"]').focus();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowDown");
+  const focused = await page.evaluate(() => document.activeElement.dataset.index);
+  const cols = await page.evaluate(() => { const t = [...document.querySelectorAll("#gallery-grid .tile")]; const y0 = t[0].style.transform.split(",")[1]; return t.filter((x) => x.style.transform.split(",")[1] === y0).length; });
+  assert.equal(Number(focused), 1 + cols);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#detail-prompt");
+  assert.equal((await calls(page, "gallery_get")).at(-1).args.id, `g${1 + cols}`);
+  assert.match(await page.locator('[data-prov="Cost"]').textContent(), /1,680 image tokens · 2,101 billed tokens/);
+  assert.equal(await page.locator('[data-prov="Size"]').textContent(), "2K");
+  assert.match(await page.locator("#gallery-detail").textContent(), /References \(2\)/);
+  await shot(page, "gallery-detail");
+  await page.click("#detail-continue");
+  await page.waitForSelector("#studio:not([hidden])");
+  await page.waitForFunction(() => document.getElementById("chat-context").textContent.includes("Cat in a teacup"));
+  assert.equal((await calls(page, "chat_show")).at(-1).args.chatId, `chat-${Math.floor((1 + cols) / 3)}`);
+  await context.close();
+});
+
+test("multi-select with Ctrl+click and Space, then move to the trash", async () => {
+  const { page, context } = await openGallery();
+  await page.click('#gallery-grid .tile[data-index="2"]', { modifiers: ["Control"] });
+  await page.click('#gallery-grid .tile[data-index="5"]', { modifiers: ["Control"] });
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press(" ");
+  await page.waitForFunction(() => document.getElementById("gallery-selection").textContent.includes("3 selected"));
+  await shot(page, "gallery-selection");
+  await page.click("#bulk-trash");
+  await page.waitForFunction(() => document.getElementById("gallery-selection").hidden);
+  assert.deepEqual((await calls(page, "gallery_trash"))[0].args.ids, ["g2", "g5", "g6"]);
+  await context.close();
+});

@@ -1,0 +1,84 @@
+// Settings and first run: the key is checked (valid / invalid / unreachable in plain words), stored, never
+// shown; its source is said; the stored key can be removed; the demo banner leads here.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve, launch, calls } from "./harness.mjs";
+import { images, openStudio, shot, liveInfo } from "./fixtures.mjs";
+
+let server, browser;
+before(async () => { server = await serve(images); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const KEY = "AIzaSyTEST-not-a-real-key-123456";
+const keyHandlers = {
+  set_api_key: (a) => {
+    if (a.key.includes("bad")) return { status: "invalid", message: "API key not valid. Please pass a valid API key. (400 INVALID_ARGUMENT, API_KEY_INVALID)" };
+    if (a.key.includes("offline")) return { status: "unreachable", message: "Could not reach the Gemini API to check the key: connection timed out" };
+    window.__KEY_SET__ = true;
+    return { status: "valid", message: "Key accepted by the Gemini API." };
+  },
+  app_info: () => window.__KEY_SET__
+    ? { ...window.__FIX__.demo, mode: "live", api_base_url: "https://generativelanguage.googleapis.com", has_api_key: true, key_source: "file" }
+    : window.__FIX__.demo,
+  clear_api_key: () => { window.__KEY_SET__ = false; return null; },
+};
+
+async function openSettings(extra = {}) {
+  const { demoInfo } = await import("./fixtures.mjs");
+  const r = await openStudio(browser, server, { ...keyHandlers, ...extra }, { fixtures: { demo: demoInfo } });
+  await r.page.click("#demo-add-key");
+  await r.page.waitForSelector("#settings:not([hidden]) #api-key");
+  return r;
+}
+
+test("a valid key is checked, saved, never shown, and the app leaves the demo", async () => {
+  const { page, context, errors } = await openSettings();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "api-key", "the banner's link focuses the key field");
+  assert.match(await page.locator("#key-source").textContent(), /Not set: the app runs its offline demo/);
+  assert.equal(await page.locator('[data-fact="API key"]').textContent(), "Not set");
+  assert.equal(await page.locator('[data-fact="Data folder"]').textContent(), "/home/ann/.local/share/studio.banana.desktop");
+  assert.match(await page.locator("#key-help").textContent(), /private file in the data folder.*no system keychain/);
+  await shot(page, "settings-demo");
+  await page.fill("#api-key", KEY);
+  assert.equal(await page.locator("#api-key").getAttribute("type"), "password");
+  await page.click("#save-key");
+  await page.waitForFunction(() => document.getElementById("key-result").textContent.startsWith("Valid:"));
+  assert.equal((await calls(page, "set_api_key"))[0].args.key, KEY);
+  await page.waitForFunction(() => document.getElementById("mode-badge").textContent === "Gemini API");
+  assert.equal(await page.locator("#demo-banner").isVisible(), false);
+  assert.match(await page.locator("#key-source").textContent(), /stored in a private file in the data folder \(readable only by you; no system keychain is used\)/);
+  assert.equal(await page.locator("#api-key").inputValue(), "", "the key is not kept in the form");
+  assert.ok(!(await page.content()).includes(KEY), "the key appears nowhere in the page");
+  await shot(page, "settings-valid");
+  // Remove it again.
+  await page.click("#clear-key");
+  await page.waitForFunction(() => document.getElementById("mode-badge").textContent === "Offline demo");
+  assert.equal((await calls(page, "clear_api_key")).length, 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("an invalid key and an unreachable API are said in plain words and nothing is saved", async () => {
+  const { page, context } = await openSettings();
+  await page.fill("#api-key", "bad-key");
+  await page.press("#api-key", "Enter");
+  await page.waitForFunction(() => document.getElementById("key-result").textContent.startsWith("Invalid:"));
+  assert.match(await page.locator("#key-result").textContent(), /API key not valid.*The key was not saved\./);
+  await page.fill("#api-key", "offline-key");
+  await page.click("#save-key");
+  await page.waitForFunction(() => document.getElementById("key-result").textContent.startsWith("Unreachable:"));
+  assert.match(await page.locator("#key-result").textContent(), /connection timed out.*not saved; check the connection/);
+  assert.equal(await page.locator("#mode-badge").textContent(), "Offline demo");
+  await shot(page, "settings-unreachable");
+  await context.close();
+});
+
+test("a key from GEMINI_API_KEY wins and is said so", async () => {
+  const { page, context } = await openStudio(browser, server, { app_info: { ...liveInfo, key_source: "environment" } });
+  await page.click("#nav-settings");
+  assert.match(await page.locator("#key-source").textContent(), /from the GEMINI_API_KEY environment variable \(it wins over a stored key\)/);
+  assert.equal(await page.locator("#clear-key").count(), 0);
+  assert.equal(await page.locator('[data-fact="API key"]').textContent(), "Set (from GEMINI_API_KEY)");
+  assert.equal(await page.locator("#demo-banner").isVisible(), false);
+  await context.close();
+});
