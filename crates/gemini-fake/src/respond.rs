@@ -163,12 +163,16 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
                     format!("**Planning the composition**\n\nThe request is for {subj}. I'll lay it out in {} and settle the palette first.", req.ratio),
                     format!("**Refining the details**\n\nThe first draft reads well; I'm sharpening the focal point and balancing the light at {size_label}."),
                 ];
-                for (i, t) in thoughts.iter().enumerate() {
-                    parts.push(json!({"text": t, "thought": true}));
-                    if req.want_image {
+                if req.want_image {
+                    for (i, t) in thoughts.iter().enumerate() {
+                        parts.push(json!({"text": t, "thought": true}));
                         let draft = cache.get(tw, th, req.seed ^ (0x9E37_79B9 + i as u64), secret);
                         parts.push(json!({"inlineData": {"mimeType": "image/png", "data": draft.b64}, "thought": true}));
                     }
+                } else {
+                    // No draft images between them: one thought part, as adjacent thought text would be
+                    // one part once a stream of it is folded.
+                    parts.push(json!({"text": thoughts.join("\n\n"), "thought": true}));
                 }
             }
             if req.want_text {

@@ -8,6 +8,7 @@ mod faults;
 mod files;
 mod fuzz;
 mod generate;
+mod invariants;
 mod recording;
 mod replay;
 mod stream;
