@@ -435,7 +435,7 @@ fn classify(
         images.push(NewImage {
             id,
             mime: blob.mime_type.clone(),
-            sha256: crate::references::pipeline::content_hash(&bytes),
+            sha256: String::new(),
             bytes,
             width,
             height,

@@ -33,6 +33,7 @@ pub struct NewImage {
     pub id: String,
     pub mime: String,
     pub bytes: Vec<u8>,
+    /// Empty: computed while the file is written.
     pub sha256: String,
     pub width: u32,
     pub height: u32,
@@ -198,13 +199,20 @@ impl Store {
                 let _ = fs::remove_file(p);
             }
         };
+        let mut hashes: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
         for t in turns {
             for img in &t.images {
                 let path = self.image_file(&format!("{}.{}", img.id, ext_for_mime(&img.mime)));
-                if let Err(e) = atomic_write(&path, &img.bytes) {
+                // Hash on one core while the other writes and fsyncs: the fsync is the slow part.
+                let (hash, res) = rayon::join(
+                    || if img.sha256.is_empty() { crate::references::pipeline::content_hash(&img.bytes) } else { img.sha256.clone() },
+                    || atomic_write(&path, &img.bytes),
+                );
+                if let Err(e) = res {
                     cleanup(&written);
                     return Err(e);
                 }
+                hashes.insert(img.id.as_str(), hash);
                 written.push(path);
             }
         }
@@ -229,7 +237,7 @@ impl Store {
             // Simulated crash: the files stay behind, exactly as after a power cut here.
             return Err(Error::Other("failpoint: crashed between file write and row commit".into()));
         }
-        let res = insert_rows(&tx, self.price_per_million, chat, chat_id, turns, events)
+        let res = insert_rows(&tx, self.price_per_million, chat, chat_id, turns, events, &hashes)
             .and_then(|()| tx.commit().map_err(Error::db("commit generation")));
         drop(conn);
         if res.is_err() {
@@ -273,6 +281,7 @@ fn insert_rows(
     chat_id: &str,
     turns: &[NewTurn],
     events: &[UsageEvent],
+    hashes: &std::collections::HashMap<&str, String>,
 ) -> Result<()> {
         let now = crate::time::now_ms();
         if let Some(c) = chat {
@@ -317,7 +326,7 @@ fn insert_rows(
                         chat_id,
                         t.id,
                         format!("{}.{}", img.id, ext_for_mime(&img.mime)),
-                        img.sha256,
+                        hashes.get(img.id.as_str()).unwrap_or(&img.sha256),
                         img.mime,
                         img.width,
                         img.height,
