@@ -239,6 +239,7 @@ function render() {
       button("Folder", () => void reveal(id), { class: "ghost small-btn", attrs: { id: "reveal-image", title: "Show in the file manager", "aria-label": "Show in folder" } }),
       button("Use as reference", () => void useAsReference(id), { class: "ghost small-btn", attrs: { id: "use-as-ref" } }),
       d ? button("Reuse parameters", () => reuse(d), { class: "ghost small-btn", attrs: { id: "reuse-params" } }) : null,
+      button("New chat from this", () => void newChatFromImage(id), { class: "ghost small-btn", attrs: { id: "new-chat-from-image" } }),
       d ? button("Continue chat", () => continueChat(d), { class: "secondary small-btn", attrs: { id: "continue-chat" } }) : null,
     ),
   );

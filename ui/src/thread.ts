@@ -61,7 +61,7 @@ function render() {
   section.hidden = false;
   const leaf = leafId();
   const path = pathTo(chat.turns, leaf);
-  byId("thread-title").textContent = `Chat · ${chat.title || "Untitled"} · ${chat.turn_count} turn${chat.turn_count === 1 ? "" : "s"}`;
+  byId("thread-title").textContent = `Chat · ${chat.turn_count} turn${chat.turn_count === 1 ? "" : "s"}`;
   list.replaceChildren(...path.map((turn, i) => {
     const sib = siblingInfo(chat.turns, turn);
     const isLeaf = turn.id === leaf;
@@ -83,13 +83,16 @@ function render() {
       })) : h("p", { class: "muted small", text: turn.finish_reason ? `No image (${turn.finish_reason})` : "No image" }),
       turn.text ? (() => { const d = h("div", { class: "md turn-text" }); renderMarkdown(d, turn.text); return d; })() : null,
       h("div", { class: "turn-actions" },
-        isLeaf ? h("span", { class: "muted small", text: "The next prompt continues here" }) :
+        isLeaf ? h("span", { class: "muted small", text: "Continues here" }) :
           button("Continue from here", () => continueFrom(turn), { class: "ghost small-btn" }),
-        button("Edit prompt", () => editTurn(li, turn), { class: "ghost small-btn", attrs: { "aria-label": `Edit the prompt of turn ${i + 1} to branch` } }),
+        button("Edit", () => editTurn(li, turn), { class: "ghost small-btn", attrs: { "aria-label": `Edit the prompt of turn ${i + 1} to branch` } }),
       ),
     );
     return li;
   }));
+  // The latest turn is where the conversation continues: keep it in view.
+  const leafEl = list.querySelector<HTMLElement>(".turn.leaf");
+  if (leafEl) section.scrollTop = Math.max(0, leafEl.offsetTop - section.offsetTop - 40);
 }
 
 function switchBranch(turn: TurnView | undefined) {

@@ -48,6 +48,11 @@ export const engine = {
       params: t?.params ?? {}, aspect_ratio: t?.params?.aspect_ratio ?? null, image_size: t?.params?.image_size ?? "1K", reference_hashes: t?.reference_hashes ?? [], text: t?.text ?? "", thoughts: t?.thoughts ?? "",
       grounding: t?.grounding ?? null, usage: null, image_tokens: 1120, total_tokens: 1372, cost: null, finish_reason: "STOP", trashed_at: null };
   },
+  gallery_list: () => {
+    const items = (window.__turns ?? []).slice().reverse().flatMap((t) => t.image_ids.map((id) => ({ id, chat_id: t.chat_id, turn_id: t.id, prompt: t.prompt, model: "gemini-3.1-flash-image-preview",
+      width: 1024, height: 1024, mime: "image/png", favourite: false, trashed: false, has_grounding: !!t.grounding, created_at: t.created_at, cursor: id })));
+    return { items, total: items.length };
+  },
   reveal_image: () => null,
   gallery_export: (a) => a.ids.length,
   reference_from_image: (a) => ({ hash: "ref-" + a.imageId, name: a.imageId + ".png", mime: "image/png", width: 1024, height: 1024, bytes: 1 }),
