@@ -64,7 +64,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut body = format!("{:#}", self.body()).into_bytes();
+        let mut body = crate::json::to_pretty(&self.body());
         body.push(b'\n');
         let mut resp = (status, body).into_response();
         resp.headers_mut().insert(

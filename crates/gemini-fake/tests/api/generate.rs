@@ -383,3 +383,39 @@ async fn four_k_is_realistically_heavy() {
         png.len()
     );
 }
+
+#[tokio::test]
+async fn fields_come_in_googles_order() {
+    let f = fake().await;
+    let r = generate(
+        &f,
+        FLASH,
+        &with_config("order", json!({"imageConfig": {"imageSize": "512"}})),
+    )
+    .await;
+    let t = &r.text;
+    assert!(
+        t.starts_with("{\"candidates\":[{\"content\":{\"parts\":["),
+        "{}",
+        &t[..60]
+    );
+    assert!(t.contains("\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\""));
+    let pos = |k: &str| t.find(k).unwrap_or_else(|| panic!("{k}"));
+    assert!(pos("\"finishReason\"") < pos("\"index\""));
+    assert!(
+        pos("\"usageMetadata\"") < pos("\"modelVersion\"")
+            && pos("\"modelVersion\"") < pos("\"responseId\"")
+    );
+    let e = generate(
+        &f,
+        FLASH,
+        &with_config("x", json!({"imageConfig": {"imageSize": "1k"}})),
+    )
+    .await;
+    assert!(
+        e.text
+            .starts_with("{\n  \"error\": {\n    \"code\": 400,\n    \"message\": "),
+        "{}",
+        e.text
+    );
+}
