@@ -46,6 +46,7 @@ export function showError(error: CommandError | null) {
   );
   box.dataset.kind = error.kind;
   box.hidden = false;
+  box.scrollIntoView({ block: "nearest" });
 }
 
 export function setRunStatus(text: string, tone: "" | "warn" = "") {

@@ -136,3 +136,14 @@ test("multi-select with Ctrl+click and Space, then move to the trash", async () 
   assert.deepEqual((await calls(page, "gallery_trash"))[0].args.ids, ["g2", "g5", "g6"]);
   await context.close();
 });
+
+test("the gallery in the dark theme", async () => {
+  const r = await openStudio(browser, server, store, { fixtures: { total: 240, prompts }, colorScheme: "dark" });
+  await r.page.click("#nav-gallery");
+  await r.page.waitForFunction(() => document.querySelector('#gallery-grid .tile[data-id="g0"] img'));
+  await r.page.click('#gallery-grid .tile[data-index="1"]');
+  await r.page.waitForSelector("#detail-prompt");
+  await r.page.waitForFunction(() => [...document.querySelectorAll("#gallery-detail img")].every((i) => i.complete));
+  await shot(r.page, "gallery-dark");
+  await r.context.close();
+});
