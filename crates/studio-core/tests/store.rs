@@ -108,6 +108,21 @@ async fn pagination_by_cursor_and_offset_agree() {
         .flat_map(|i| g.list(&GalleryQuery { limit: 3, offset: i * 3, ..Default::default() }).unwrap())
         .collect();
     assert_eq!(by_offset, all);
+    // A search pages by cursor too, newest first.
+    let q = |cursor: Option<String>| GalleryQuery { query: Some("one".into()), limit: 2, cursor, ..Default::default() };
+    let mut found = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = g.list(&q(cursor.clone())).unwrap();
+        if page.is_empty() {
+            break;
+        }
+        cursor = page.last().map(|s| s.cursor.clone());
+        found.extend(page);
+    }
+    assert_eq!(found.len(), 5);
+    assert!(found.iter().all(|s| s.prompt == "one"));
+    assert_eq!(g.count(&GalleryQuery { query: Some("one".into()), ..Default::default() }).unwrap(), 5);
     let oldest = g.list(&GalleryQuery { sort: SortOrder::Oldest, ..Default::default() }).unwrap();
     assert_eq!(oldest.iter().rev().cloned().collect::<Vec<_>>(), all);
 }

@@ -78,7 +78,7 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ImageSummary> {
     let id: String = r.get(0)?;
     let created_at: i64 = r.get(11)?;
     Ok(ImageSummary {
-        cursor: query::make_cursor(created_at, &id),
+        cursor: query::make_cursor(created_at, r.get(12)?, &id),
         id,
         chat_id: r.get(1)?,
         turn_id: r.get(2)?,
@@ -102,13 +102,10 @@ impl Gallery {
     /// One page of images matching `q`.
     pub fn list(&self, q: &GalleryQuery) -> Result<Vec<ImageSummary>> {
         let Some((filter, mut params)) = query::build_filter(q, true) else { return Ok(vec![]) };
-        let order = match q.sort {
-            SortOrder::Newest => "i.created_at DESC, i.id DESC",
-            SortOrder::Oldest => "i.created_at ASC, i.id ASC",
-        };
+        let (from, order) = query::from_and_order(q);
         let limit = q.limit.clamp(1, query::MAX_LIMIT);
         let offset = if q.cursor.is_some() { 0 } else { q.offset };
-        let sql = format!("SELECT {} FROM images i{filter} ORDER BY {order} LIMIT ? OFFSET ?", query::SUMMARY_COLUMNS);
+        let sql = format!("SELECT {}{from}{filter} ORDER BY {order} LIMIT ? OFFSET ?", query::SUMMARY_COLUMNS);
         params.push(rusqlite::types::Value::Integer(limit as i64));
         params.push(rusqlite::types::Value::Integer(offset as i64));
         let conn = self.store.conn();
@@ -120,7 +117,8 @@ impl Gallery {
     /// How many images match `q` (ignoring limit, offset and cursor).
     pub fn count(&self, q: &GalleryQuery) -> Result<i64> {
         let Some((filter, params)) = query::build_filter(q, false) else { return Ok(0) };
-        let sql = format!("SELECT COUNT(*) FROM images i{filter}");
+        let (from, _) = query::from_and_order(q);
+        let sql = format!("SELECT COUNT(*){from}{filter}");
         let conn = self.store.conn();
         let mut st = conn.prepare_cached(&sql).map_err(Error::db(sql.clone()))?;
         Ok(st.query_row(params_from_iter(params), |r| r.get(0))?)
@@ -138,19 +136,19 @@ impl Gallery {
             .query_row(&sql, [id], |r| {
                 Ok((
                     summary_from_row(r)?,
-                    r.get::<_, String>(12)?,
                     r.get::<_, String>(13)?,
-                    r.get::<_, i64>(14)?,
-                    r.get::<_, String>(15)?,
+                    r.get::<_, String>(14)?,
+                    r.get::<_, i64>(15)?,
                     r.get::<_, String>(16)?,
                     r.get::<_, String>(17)?,
                     r.get::<_, String>(18)?,
-                    r.get::<_, Option<String>>(19)?,
+                    r.get::<_, String>(19)?,
                     r.get::<_, Option<String>>(20)?,
-                    r.get::<_, i64>(21)?,
+                    r.get::<_, Option<String>>(21)?,
                     r.get::<_, i64>(22)?,
-                    r.get::<_, Option<f64>>(23)?,
-                    r.get::<_, Option<String>>(24)?,
+                    r.get::<_, i64>(23)?,
+                    r.get::<_, Option<f64>>(24)?,
+                    r.get::<_, Option<String>>(25)?,
                     r.get::<_, Option<i64>>(9)?,
                 ))
             })

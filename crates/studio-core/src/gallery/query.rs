@@ -86,7 +86,21 @@ pub fn fts_query(user: &str) -> Option<String> {
 
 /// The summary columns, in [`crate::gallery::ImageSummary`]'s order.
 pub(crate) const SUMMARY_COLUMNS: &str = "i.id, i.chat_id, i.turn_id, i.prompt, i.model, i.width, i.height, i.mime, \
-     i.favourite, i.trashed_at, i.has_grounding, i.created_at";
+     i.favourite, i.trashed_at, i.has_grounding, i.created_at, i.rowid";
+
+/// The FROM clause and ORDER BY of a list. A text search drives the query from the FTS index in rowid
+/// order, which FTS5 delivers already sorted, so the LIMIT stops the scan after one page even when a word
+/// matches half the gallery (an `IN (SELECT ...)` would first collect every match). Rows are inserted in
+/// creation order, so rowid order is creation order.
+pub(crate) fn from_and_order(q: &GalleryQuery) -> (&'static str, &'static str) {
+    let text = q.query.as_deref().is_some_and(|t| !t.trim().is_empty());
+    match (text, q.sort) {
+        (true, SortOrder::Newest) => (" FROM images_fts f JOIN images i ON i.rowid = f.rowid", "f.rowid DESC"),
+        (true, SortOrder::Oldest) => (" FROM images_fts f JOIN images i ON i.rowid = f.rowid", "f.rowid ASC"),
+        (false, SortOrder::Newest) => (" FROM images i", "i.created_at DESC, i.id DESC"),
+        (false, SortOrder::Oldest) => (" FROM images i", "i.created_at ASC, i.id ASC"),
+    }
+}
 
 /// Builds the WHERE clause and parameters shared by list and count. Returns `None` when the query can
 /// match nothing (e.g. a search with no searchable word).
@@ -95,7 +109,7 @@ pub(crate) fn build_filter(q: &GalleryQuery, with_cursor: bool) -> Option<(Strin
     let mut params: Vec<SqlValue> = Vec::new();
     if let Some(text) = q.query.as_deref().filter(|t| !t.trim().is_empty()) {
         let m = fts_query(text)?;
-        clauses.push("i.rowid IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)".into());
+        clauses.push("images_fts MATCH ?".into());
         params.push(SqlValue::Text(m));
     }
     if let Some(m) = &q.model {
@@ -127,25 +141,32 @@ pub(crate) fn build_filter(q: &GalleryQuery, with_cursor: bool) -> Option<(Strin
         clauses.push("i.trashed_at IS NULL".into());
     }
     if with_cursor {
-        if let Some((at, id)) = q.cursor.as_deref().and_then(parse_cursor) {
+        if let Some((at, rowid, id)) = q.cursor.as_deref().and_then(parse_cursor) {
             let op = if q.sort == SortOrder::Newest { "<" } else { ">" };
-            clauses.push(format!("(i.created_at, i.id) {op} (?, ?)"));
-            params.push(SqlValue::Integer(at));
-            params.push(SqlValue::Text(id));
+            if q.query.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+                clauses.push(format!("f.rowid {op} ?"));
+                params.push(SqlValue::Integer(rowid));
+            } else {
+                clauses.push(format!("(i.created_at, i.id) {op} (?, ?)"));
+                params.push(SqlValue::Integer(at));
+                params.push(SqlValue::Text(id));
+            }
         }
     }
     let sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
     Some((sql, params))
 }
 
-/// `"{created_at}:{id}"`.
-pub fn make_cursor(created_at: i64, id: &str) -> String {
-    format!("{created_at}:{id}")
+/// `"{created_at}:{rowid}:{id}"`: keyset position for both orders (date, or rowid for searches).
+pub fn make_cursor(created_at: i64, rowid: i64, id: &str) -> String {
+    format!("{created_at}:{rowid}:{id}")
 }
 
-fn parse_cursor(c: &str) -> Option<(i64, String)> {
-    let (at, id) = c.split_once(':')?;
-    Some((at.parse().ok()?, id.to_string()))
+fn parse_cursor(c: &str) -> Option<(i64, i64, String)> {
+    let mut it = c.splitn(3, ':');
+    let at = it.next()?.parse().ok()?;
+    let rowid = it.next()?.parse().ok()?;
+    Some((at, rowid, it.next()?.to_string()))
 }
 
 #[cfg(test)]
