@@ -66,3 +66,16 @@ test("grounding panel: sandboxed chip, links open in the system browser, image s
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("model text is shown as text: HTML in it never becomes markup", async () => {
+  const { page, context } = await openStudio(browser, server, engine);
+  const evil = `**Done.** <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script> [link](javascript:alert(1))`;
+  await page.evaluate((t) => { window.__SCENARIO__ = "ok"; window.__TEXT__ = t; }, evil);
+  await page.fill("#prompt", "test");
+  await page.click("#generate");
+  await page.waitForSelector("#model-text strong");
+  assert.equal(await page.locator("#model-text img, #model-text script, #model-text a").count(), 0);
+  assert.match(await page.locator("#model-text").textContent(), /<img src=x onerror=/);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await context.close();
+});
