@@ -19,6 +19,10 @@ pub struct ModelSpec {
     pub thinking_levels: &'static [&'static str],
     /// Gemini 3 models think always, bill thought tokens and sign their parts.
     pub gemini3: bool,
+    /// Google Search grounding (`tools: [{"google_search": {}}]`): the Gemini 3 image models only; the
+    /// guide lists no search for 2.5.
+    pub web_search: bool,
+    /// `searchTypes.imageSearch`: 3.1 Flash only.
     pub image_search: bool,
     /// Most input images one request may carry.
     ///
@@ -164,6 +168,7 @@ pub static FLASH_31: ModelSpec = ModelSpec {
     ],
     thinking_levels: &["MINIMAL", "HIGH"],
     gemini3: true,
+    web_search: true,
     image_search: true,
     max_input_images: 14,
 };
@@ -190,6 +195,7 @@ pub static PRO_3: ModelSpec = ModelSpec {
     // Pro "always thinks" at its full depth: only HIGH (or no level) is accepted.
     thinking_levels: &["HIGH"],
     gemini3: true,
+    web_search: true,
     image_search: false,
     max_input_images: 14,
 };
@@ -214,6 +220,7 @@ pub static FLASH_25: ModelSpec = ModelSpec {
     ],
     thinking_levels: &[],
     gemini3: false,
+    web_search: false,
     image_search: false,
     max_input_images: 3,
 };

@@ -301,6 +301,11 @@ pub fn validate(
             }
         }
     }
+    if (web_search || image_search) && !model.web_search {
+        return Err(ApiError::invalid(format!(
+            "Search Grounding is not supported for {mname}."
+        )));
+    }
     if image_search && !model.image_search {
         return Err(ApiError::invalid(format!(
             "Image search is not supported for {mname}."

@@ -326,6 +326,12 @@ async fn image_search_only_on_flash() {
         400,
         "INVALID_ARGUMENT",
     );
+    let web = json!({"contents": [{"parts": [{"text": "x"}]}], "tools": [{"google_search": {}}]});
+    let m = error(&generate(&f, NB1, &web).await, 400, "INVALID_ARGUMENT");
+    assert_eq!(
+        m,
+        format!("Search Grounding is not supported for models/{NB1}.")
+    );
     assert_eq!(generate(&f, FLASH, &body("x")).await.status, 200);
     let r = generate(&f, FLASH, &json!({"contents": [{"parts": [{"text": "x"}]}], "tools": [{"googleSearchRetrieval": {}}]})).await;
     error(&r, 400, "INVALID_ARGUMENT");
