@@ -104,6 +104,32 @@ function wireViewport(vp: HTMLElement) {
   });
 }
 
+async function toPng(blob: Blob): Promise<Blob> {
+  if (blob.type === "image/png") return blob;
+  const bmp = await createImageBitmap(blob);
+  const canvas = document.createElement("canvas");
+  canvas.width = bmp.width;
+  canvas.height = bmp.height;
+  canvas.getContext("2d")!.drawImage(bmp, 0, 0);
+  return canvasPng(canvas);
+}
+
+function canvasPng(canvas: HTMLCanvasElement): Promise<Blob> {
+  return new Promise<Blob>((res, rej) => canvas.toBlob((b) => (b ? res(b) : rej(new Error("encoding failed"))), "image/png"));
+}
+
+async function drawnPng(url: string): Promise<Blob> {
+  const img = new Image();
+  img.crossOrigin = "anonymous";
+  img.src = url;
+  await img.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  canvas.getContext("2d")!.drawImage(img, 0, 0);
+  return canvasPng(canvas);
+}
+
 /** Copies an image URL's bytes as PNG to the clipboard; says plainly when the platform can't. */
 export async function copyImage(url: string) {
   if (typeof ClipboardItem === "undefined" || !navigator.clipboard?.write) {
@@ -111,18 +137,15 @@ export async function copyImage(url: string) {
     return;
   }
   try {
-    const blob = await fetch(url).then((r) => {
-      if (!r.ok) throw new Error(`HTTP ${r.status}`);
-      return r.blob();
-    });
-    let png = blob;
-    if (blob.type !== "image/png") {
-      const bmp = await createImageBitmap(blob);
-      const canvas = document.createElement("canvas");
-      canvas.width = bmp.width;
-      canvas.height = bmp.height;
-      canvas.getContext("2d")!.drawImage(bmp, 0, 0);
-      png = await new Promise<Blob>((res, rej) => canvas.toBlob((b) => (b ? res(b) : rej(new Error("encoding failed"))), "image/png"));
+    let png: Blob;
+    try {
+      png = await toPng(await fetch(url).then((r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        return r.blob();
+      }));
+    } catch {
+      // Where fetching the image scheme is not allowed, draw the image instead.
+      png = await drawnPng(url);
     }
     await navigator.clipboard.write([new ClipboardItem({ "image/png": png })]);
     toast("Image copied to the clipboard.");

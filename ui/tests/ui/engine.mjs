@@ -31,9 +31,16 @@ export const engine = {
     if (!req.chat_id) window.__turns = [];
     window.__turns.push(turn);
     send({ type: "done", chat_id: chatId, turn_ids: [turn.id], images: 1 });
-    return { chat_id: chatId, turn_id: turn.id, turn_ids: [turn.id], images: [{ id: `img-${n}`, path: `/data/images/img-${n}.png`, width: 1024, height: 1024, mime: "image/png", turn_id: turn.id }],
+    const count = req.params.count ?? 1;
+    const extra = [];
+    const failures = [];
+    for (let v = 1; v < count; v++) {
+      if (v === 2) { failures.push({ variation: v, kind: "blocked", message: "finishReason IMAGE_SAFETY" }); send({ type: "variation_failed", variation: v, kind: "blocked", message: "finishReason IMAGE_SAFETY" }); continue; }
+      extra.push({ id: `img-${n}-v${v}`, path: "", width: 1024, height: 1024, mime: "image/png", turn_id: turn.id });
+    }
+    return { chat_id: chatId, turn_id: turn.id, turn_ids: [turn.id], images: [{ id: `img-${n}`, path: `/data/images/img-${n}.png`, width: 1024, height: 1024, mime: "image/png", turn_id: turn.id }, ...extra],
       text: turn.text, thoughts: turn.thoughts, grounding: turn.grounding, usage: { prompt_tokens: 12, output_tokens: 1120, thought_tokens: 240, total_tokens: 1372 }, finish_reason: "STOP",
-      cost: { image_tokens: 1120, total_tokens: 1372, price: null }, failures: [] };
+      cost: { image_tokens: 1120, total_tokens: 1372, price: null }, failures };
   },
   cancel_generation: () => { window.__cancelled = true; return true; },
   chat_show: (a) => {

@@ -172,3 +172,31 @@ test("the result view zooms, compares with a reference, saves, reveals, reuses a
   await page.waitForFunction(() => document.querySelectorAll("#refs .ref").length === 3);
   await context.close();
 });
+
+test("variations: parallel results to flip through, a failed one said plainly", async () => {
+  const { page, context } = await setup("ok");
+  await page.selectOption("#count", "3");
+  await page.waitForFunction(() => document.getElementById("estimate").textContent.includes("3 × 1,120 = 3,360"));
+  await page.click("#generate");
+  await page.waitForSelector(".variations .variation");
+  assert.equal(await page.locator(".variations .variation").count(), 2);
+  assert.match(await page.locator("#result-caption .failures").textContent(), /Variation 3 failed \(blocked\): finishReason IMAGE_SAFETY/);
+  assert.match(await page.locator("#run-status").textContent(), /2 images saved\. 1 variation failed\./);
+  await page.click('.variation[aria-label="Variation 2"]');
+  await page.waitForFunction(() => document.getElementById("result-image").getAttribute("src").endsWith("/img-1-v1"));
+  assert.equal((await calls(page, "generate"))[0].args.request.params.count, 3);
+  await context.close();
+});
+
+test("copy puts a PNG on the clipboard", async () => {
+  const { page, context } = await setup("ok");
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+  await page.click("#generate");
+  await page.waitForSelector("#result-image");
+  await page.click("#copy-image");
+  await page.waitForFunction(() => /copied|Could not copy|not supported/.test(document.getElementById("toast").textContent));
+  assert.equal(await page.locator("#toast").textContent(), "Image copied to the clipboard.");
+  const types = await page.evaluate(async () => (await navigator.clipboard.read()).flatMap((i) => i.types));
+  assert.deepEqual(types, ["image/png"]);
+  await context.close();
+});
