@@ -26,6 +26,7 @@
 //! `skip_thought_signature_validator` / `context_engineering_is_the_way_to_go` pass signature checks.
 
 mod b64;
+mod batch;
 pub mod error;
 pub mod faults;
 mod files;
@@ -114,7 +115,7 @@ pub(crate) struct Shared {
     pub marker_seen: Mutex<HashSet<[u8; 32]>>,
     pub files: files::FileStore,
     pub images: respond::ImageCache,
-    pub batches: Mutex<std::collections::HashMap<String, server::Batch>>,
+    pub batches: Mutex<std::collections::HashMap<String, batch::Batch>>,
 }
 
 /// Handle to a running fake server. Dropping it shuts the server down.

@@ -1,5 +1,5 @@
-//! HTTP: recording, the key check, routing by path, and the generate / stream / batch / files / models
-//! handlers.
+//! HTTP: recording, the key check, routing by path, and the generate / stream / count / upload / files /
+//! models handlers (batches are in [`crate::batch`]).
 //!
 //! Routing is done by hand on the path rather than with axum's router: Gemini paths put the method after
 //! a colon inside a segment (`models/x:generateContent`), and unknown paths must still be recorded.
@@ -26,30 +26,6 @@ use crate::{schema, sse, validate, RecordedRequest, Shared};
 /// Bodies above this are not even read. Google's own cap on a request is far above the 20 MB inline
 /// limit, which is checked separately with its own message.
 const BODY_LIMIT: usize = 128 * 1024 * 1024;
-
-/// A batch job: its responses are computed at creation, and revealed as the job is polled.
-#[derive(Debug, Clone)]
-pub struct Batch {
-    id: String,
-    model: String,
-    display_name: String,
-    create_time: String,
-    responses: Vec<Value>,
-    polls: u32,
-    cancelled: bool,
-}
-
-impl Batch {
-    /// PENDING when created, RUNNING at the first poll, SUCCEEDED from the second on (or CANCELLED).
-    fn state(&self) -> &'static str {
-        match (self.cancelled, self.polls) {
-            (true, _) => "BATCH_STATE_CANCELLED",
-            (false, 0) => "BATCH_STATE_PENDING",
-            (false, 1) => "BATCH_STATE_RUNNING",
-            _ => "BATCH_STATE_SUCCEEDED",
-        }
-    }
-}
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
@@ -152,7 +128,7 @@ fn check_key(s: &Shared, headers: &HeaderMap, query: &str) -> ApiResult<()> {
     }
 }
 
-fn json_response(status: StatusCode, v: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, v: &Value) -> Response {
     let body = crate::json_bytes(v);
     let mut r = (status, body).into_response();
     r.headers_mut().insert(
@@ -208,7 +184,7 @@ async fn route(
                     generate(s, version, model, body, Some(sse)).await
                 }
                 "countTokens" => count_tokens(version, model, body),
-                "batchGenerateContent" => batch_create(s, version, model, body),
+                "batchGenerateContent" => crate::batch::create(s, version, model, body),
                 _ => Err(unknown_path(path)),
             };
         }
@@ -261,17 +237,21 @@ async fn route(
         let ops: Vec<Value> = s
             .batches
             .lock()
-            .map(|m| m.values().map(|b| batch_operation(b, b.state())).collect())
+            .map(|m| {
+                m.values()
+                    .map(|b| crate::batch::operation(b, b.state()))
+                    .collect()
+            })
             .unwrap_or_default();
         return Ok(json_response(StatusCode::OK, &json!({ "operations": ops })));
     }
     if let Some(id) = rest.strip_prefix("batches/") {
         if let Some(id) = id.strip_suffix(":cancel") {
             if method == Method::POST {
-                return batch_cancel(s, id);
+                return crate::batch::cancel(s, id);
             }
         } else if method == Method::GET {
-            return batch_get(s, id);
+            return crate::batch::get(s, id);
         } else if method == Method::DELETE {
             let removed = s
                 .batches
@@ -291,7 +271,7 @@ async fn route(
 }
 
 /// Parses and checks a generate body for `model`; shared by generate, stream and batch.
-fn parse_request(
+pub(crate) fn parse_request(
     s: &Shared,
     version: &str,
     model: &str,
@@ -309,7 +289,7 @@ fn parse_request(
     Ok((req, body))
 }
 
-fn normalize(raw: &Value, msg: &'static schema::Msg) -> ApiResult<Value> {
+pub(crate) fn normalize(raw: &Value, msg: &'static schema::Msg) -> ApiResult<Value> {
     schema::normalize(raw, msg).map_err(|errors| {
         let message = errors.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("\n");
         let violations: Vec<Value> =
@@ -319,7 +299,7 @@ fn normalize(raw: &Value, msg: &'static schema::Msg) -> ApiResult<Value> {
     })
 }
 
-fn parse_json(body: &[u8]) -> ApiResult<Value> {
+pub(crate) fn parse_json(body: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(body).map_err(|e| {
         ApiError::invalid(format!(
             "Invalid JSON payload received. Unexpected token.\n(line {}, column {})",
@@ -544,131 +524,4 @@ fn upload(s: &Shared, query: &str, headers: &HeaderMap, body: Bytes) -> ApiResul
         HeaderValue::from_static("8388608"),
     );
     Ok(r)
-}
-
-fn batch_create(s: &Arc<Shared>, version: &str, model: &str, body: Bytes) -> ApiResult<Response> {
-    let raw = parse_json(&body)?;
-    let norm = normalize(&raw, &schema::BATCH_REQUEST)?;
-    if models::find(model).is_none() {
-        return Err(ApiError::not_found(format!(
-            "models/{model} is not found for API version {version}, or is not supported for batchGenerateContent."
-        )));
-    }
-    let batch = norm.get("batch").cloned().unwrap_or(Value::Null);
-    if batch.pointer("/inputConfig/fileName").is_some() {
-        return Err(ApiError::invalid(
-            "This fake only supports inlined batch requests (inputConfig.requests).",
-        ));
-    }
-    let items = batch
-        .pointer("/inputConfig/requests/requests")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if items.is_empty() {
-        return Err(ApiError::invalid(
-            "* BatchGenerateContentRequest.batch.input_config: requests must not be empty.\n",
-        ));
-    }
-    let mut responses = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let request = item.get("request").cloned().unwrap_or(json!({}));
-        // A bad request inside a batch fails that request only, as Google reports it per item.
-        let out = match parse_request(s, version, model, &request, "batchGenerateContent") {
-            Ok((req, _)) => {
-                let answer = respond::build(&req, None, &s.images, &s.secret);
-                json!({ "response": answer.to_json() })
-            }
-            Err(e) => json!({ "error": e.body()["error"].clone() }),
-        };
-        let mut out = out;
-        if let Some(m) = item.get("metadata") {
-            out["metadata"] = m.clone();
-        } else {
-            out["metadata"] = json!({ "key": i.to_string() });
-        }
-        responses.push(out);
-    }
-    let id = format!("{:016x}", fastrand::u64(..));
-    let b = Batch {
-        id: id.clone(),
-        model: format!("models/{model}"),
-        display_name: batch
-            .get("displayName")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-        create_time: "2026-01-01T00:00:00Z".into(),
-        responses,
-        polls: 0,
-        cancelled: false,
-    };
-    let op = batch_operation(&b, "BATCH_STATE_PENDING");
-    if let Ok(mut m) = s.batches.lock() {
-        m.insert(id, b);
-    }
-    Ok(json_response(StatusCode::OK, &op))
-}
-
-fn batch_operation(b: &Batch, state: &str) -> Value {
-    let n = b.responses.len();
-    let done = state == "BATCH_STATE_SUCCEEDED";
-    let mut meta = json!({
-        "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
-        "model": b.model,
-        "displayName": b.display_name,
-        "name": format!("batches/{}", b.id),
-        "createTime": b.create_time,
-        "updateTime": b.create_time,
-        "state": state,
-        "batchStats": {
-            "requestCount": n.to_string(),
-            "pendingRequestCount": if done { "0".to_string() } else { n.to_string() },
-            "successfulRequestCount": if done { b.responses.iter().filter(|r| r.get("response").is_some()).count().to_string() } else { "0".into() }
-        }
-    });
-    let mut op = json!({ "name": format!("batches/{}", b.id) });
-    if done {
-        let output = json!({
-            "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",
-            "inlinedResponses": { "inlinedResponses": b.responses }
-        });
-        meta["output"] = output.clone();
-        meta["endTime"] = json!(b.create_time);
-        op["done"] = json!(true);
-        op["response"] = output;
-    }
-    op["metadata"] = meta;
-    op
-}
-
-/// `GET batches/{id}`: PENDING, then RUNNING, then SUCCEEDED with the inlined responses.
-fn batch_get(s: &Shared, id: &str) -> ApiResult<Response> {
-    let mut batches = s
-        .batches
-        .lock()
-        .map_err(|_| ApiError::new(500, "INTERNAL", "batch table poisoned"))?;
-    let b = batches
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found(format!("Batch batches/{id} is not found.")))?;
-    b.polls += 1;
-    Ok(json_response(
-        StatusCode::OK,
-        &batch_operation(b, b.state()),
-    ))
-}
-
-/// `POST batches/{id}:cancel`: a job that has not succeeded yet ends CANCELLED.
-fn batch_cancel(s: &Shared, id: &str) -> ApiResult<Response> {
-    let mut batches = s
-        .batches
-        .lock()
-        .map_err(|_| ApiError::new(500, "INTERNAL", "batch table poisoned"))?;
-    let b = batches
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found(format!("Batch batches/{id} is not found.")))?;
-    if b.state() != "BATCH_STATE_SUCCEEDED" {
-        b.cancelled = true;
-    }
-    Ok(json_response(StatusCode::OK, &json!({})))
 }

@@ -426,8 +426,7 @@ pub fn validate(
                 "Text"
             };
             let required = !is_thought(part)
-                && (Some(pi) == first_image
-                    || (part.get("inlineData").is_some())
+                && (part.get("inlineData").is_some()
                     || (Some(pi) == first_text && first_image.is_none_or(|fi| pi < fi)));
             match signature {
                 None if required => {
