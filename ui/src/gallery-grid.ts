@@ -23,6 +23,9 @@ export class VirtualGrid {
   focused = 0;
   private generation = 0;
   private frame = 0;
+  private loadTimer = 0;
+  /** Pages kept in memory at most (the farthest from the view are dropped first). */
+  static MAX_PAGES = 40;
 
   constructor(scroller: HTMLElement, private source: GridSource) {
     this.scroller = scroller;
@@ -63,6 +66,20 @@ export class VirtualGrid {
     this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
   }
 
+  private loadVisible() {
+    const range = visibleRange(this.scroller.scrollTop, this.scroller.clientHeight, this.layout, this.total);
+    const pages = pagesFor(range.first, range.last, PAGE_SIZE);
+    pages.forEach((p) => this.ensure(p));
+    this.evict(pages);
+  }
+
+  private evict(visible: number[]) {
+    if (this.pages.size <= VirtualGrid.MAX_PAGES) return;
+    const centre = visible[0] ?? 0;
+    const far = [...this.pages.keys()].filter((p) => !visible.includes(p)).sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
+    for (const p of far.slice(0, this.pages.size - VirtualGrid.MAX_PAGES)) this.pages.delete(p);
+  }
+
   private ensure(page: number) {
     if (this.pages.has(page)) return;
     this.pages.set(page, "loading");
@@ -82,7 +99,15 @@ export class VirtualGrid {
     const rows = Math.ceil(this.total / cols);
     this.spacer.style.height = `${rows * rowHeight + 8}px`;
     const range = visibleRange(this.scroller.scrollTop, this.scroller.clientHeight, this.layout, this.total);
-    for (const p of pagesFor(range.first, range.last, PAGE_SIZE)) this.ensure(p);
+    // Pages load once scrolling pauses (a fling across the store fetches only where it lands); a page next to
+    // what is already loaded loads at once.
+    const wanted = pagesFor(range.first, range.last, PAGE_SIZE).filter((p) => !this.pages.has(p));
+    if (wanted.length) {
+      const near = wanted.every((p) => this.pages.has(p - 1) || this.pages.has(p + 1));
+      window.clearTimeout(this.loadTimer);
+      if (near) { wanted.forEach((p) => this.ensure(p)); this.evict(pagesFor(range.first, range.last, PAGE_SIZE)); }
+      else this.loadTimer = window.setTimeout(() => this.loadVisible(), 60);
+    }
     for (const [i, el] of this.tiles) if (i < range.first || i > range.last) { el.remove(); this.tiles.delete(i); }
     for (let i = range.first; i <= range.last; i++) {
       let el = this.tiles.get(i);

@@ -64,6 +64,7 @@ test("Pro has no 1:8, no 512, no thinking choice and no image search; 2.5 has no
   assert.match(await page.locator("#search-note").textContent(), /Not offered/);
   assert.match(await page.locator("#output-info").textContent(), /1024 × 1024 px.*1,290 output tokens/);
   assert.match(await page.locator("#refs-count").textContent(), /0 \/ 3/);
+  await page.waitForFunction(() => document.getElementById("estimate").textContent.includes("1 × 1,290"));
   await shot(page, "params-nano-banana");
   await context.close();
 });
