@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { imageUrl } from "./api";
+import { asCommandError, headerSafeName, imageUrl } from "./api";
 
 describe("imageUrl", () => {
   it("uses the studio scheme on Linux and macOS", () => {
@@ -11,5 +11,19 @@ describe("imageUrl", () => {
   });
   it("encodes ids so they cannot change the path", () => {
     expect(imageUrl("image", "../x", "Linux")).toBe("studio://image/..%2Fx");
+  });
+});
+
+describe("raw uploads and errors", () => {
+  it("keeps ASCII file names and percent-encodes the rest (headers are Latin-1)", () => {
+    expect(headerSafeName("cat photo.png")).toBe("cat photo.png");
+    expect(headerSafeName("café.png")).toBe("caf%C3%A9.png");
+  });
+  it("serves interim thought images by id", () => {
+    expect(imageUrl("thought", "t1", "Linux")).toBe("studio://thought/t1");
+  });
+  it("folds any rejection into {kind, message}", () => {
+    expect(asCommandError({ kind: "quota", message: "slow down" })).toEqual({ kind: "quota", message: "slow down" });
+    expect(asCommandError("boom")).toEqual({ kind: "ipc", message: "boom" });
   });
 });

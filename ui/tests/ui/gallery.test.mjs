@@ -32,6 +32,9 @@ const store = {
       aspect_ratio: "16:9", image_size: "2K", reference_hashes: ["r1", "r2"], text: "A **cat** in a porcelain teacup.", thoughts: "", grounding: null, usage: null, image_tokens: 1680, total_tokens: 2101, cost: null, finish_reason: "STOP", trashed_at: null };
   },
   gallery_trash: () => null,
+  gallery_restore: () => null,
+  gallery_delete: () => null,
+  gallery_export: (a) => a.ids.length,
   gallery_set_favourite: () => null,
   chat_show: (a) => ({ id: a.chatId, title: "Cat in a teacup", model: "gemini-3.1-flash-image-preview", created_at: 0, updated_at: 0, turn_count: 1, head_turn_id: "turn-4",
     turns: [{ id: "turn-4", chat_id: a.chatId, parent_turn_id: null, prompt: "Cat in a teacup", reference_hashes: [], params: {}, text: "", thoughts: "", image_ids: ["g4"], grounding: null, usage: null, finish_reason: "STOP", created_at: 0 }] }),
@@ -116,10 +119,18 @@ test("arrow keys move through the grid; Enter opens the provenance; continue its
   assert.equal(await page.locator('[data-prov="Size"]').textContent(), "2K");
   assert.match(await page.locator("#gallery-detail").textContent(), /References \(2\)/);
   await shot(page, "gallery-detail");
+  await page.click("#detail-fav");
+  await page.waitForFunction(() => document.getElementById("detail-fav")?.getAttribute("aria-pressed") === "true");
+  assert.deepEqual((await calls(page, "gallery_set_favourite")).at(-1).args, { id: `g${1 + cols}`, favourite: true });
+  await page.click("#detail-chat-filter");
+  await page.waitForFunction(() => !document.getElementById("filter-chat").hidden);
+  assert.equal((await calls(page, "gallery_list")).at(-1).args.query.chat_id, `chat-${Math.floor((1 + cols) / 3)}`);
+  await page.locator("#gallery-grid .tile").first().click();
+  await page.waitForSelector("#detail-continue");
   await page.click("#detail-continue");
   await page.waitForSelector("#studio:not([hidden])");
   await page.waitForFunction(() => document.getElementById("chat-context").textContent.includes("Cat in a teacup"));
-  assert.equal((await calls(page, "chat_show")).at(-1).args.chatId, `chat-${Math.floor((1 + cols) / 3)}`);
+  assert.equal((await calls(page, "chat_show")).at(-1).args.chatId, "chat-0");
   await context.close();
 });
 
@@ -134,6 +145,25 @@ test("multi-select with Ctrl+click and Space, then move to the trash", async () 
   await page.click("#bulk-trash");
   await page.waitForFunction(() => document.getElementById("gallery-selection").hidden);
   assert.deepEqual((await calls(page, "gallery_trash"))[0].args.ids, ["g2", "g5", "g6"]);
+  // Export a selection to a folder.
+  await page.click('#gallery-grid .tile[data-index="0"]', { modifiers: ["Control"] });
+  await page.click("#bulk-export");
+  await page.fill("#bulk-export-folder", "/srv/exports");
+  await page.click("#bulk-export-save");
+  await page.waitForFunction(() => document.getElementById("toast").textContent.startsWith("Saved 1 image to /srv/exports"));
+  assert.deepEqual((await calls(page, "gallery_export"))[0].args, { ids: ["g0"], folder: "/srv/exports" });
+  // The trash: restore one, delete another for good (after confirming).
+  await page.click("#gallery-trash");
+  await page.waitForFunction(() => document.getElementById("gallery-count").textContent === "3 images in the trash");
+  await page.click('#gallery-grid .tile[data-index="0"]', { modifiers: ["Control"] });
+  await page.click("#bulk-restore");
+  await page.waitForFunction(() => document.getElementById("gallery-selection").hidden);
+  assert.deepEqual((await calls(page, "gallery_restore"))[0].args.ids, ["g0"]);
+  page.once("dialog", (d) => d.accept());
+  await page.click('#gallery-grid .tile[data-index="1"]', { modifiers: ["Control"] });
+  await page.click("#bulk-delete");
+  await page.waitForFunction(() => document.getElementById("gallery-selection").hidden);
+  assert.deepEqual((await calls(page, "gallery_delete"))[0].args.ids, ["g1"]);
   await context.close();
 });
 
