@@ -10,8 +10,9 @@
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{ExtendedColorType, ImageEncoder};
 
-/// One noise bit in half the bytes: invisible, yet a 4096x4096 PNG weighs ~18 MB, like a real 4K answer.
-const NOISE_MASK: u64 = 0x0001_0100_0101_0001;
+/// One noise bit in 3 of every 8 bytes: invisible, yet a 4096x4096 PNG weighs ~16 MB (~21 MB as base64
+/// JSON), like a real 4K answer.
+const NOISE_MASK: u64 = 0x0000_0100_0101_0000;
 
 fn hsv(h: f32, s: f32, v: f32) -> [f32; 3] {
     let h = (h.rem_euclid(1.0)) * 6.0;

@@ -377,6 +377,11 @@ async fn four_k_is_realistically_heavy() {
     .await;
     let png = final_image(&r.json).unwrap();
     assert_eq!(png_size(&png), (4096, 4096));
+    eprintln!(
+        "4K PNG: {} bytes, JSON body: {} bytes",
+        png.len(),
+        r.text.len()
+    );
     assert!(
         (10_000_000..25_000_000).contains(&png.len()),
         "{}",
