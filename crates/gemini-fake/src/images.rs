@@ -2,7 +2,7 @@
 //!
 //! The picture is a function of a seed (a hash of the prompt): a diagonal three-colour gradient, soft
 //! stripes and a glowing disc, so different prompts differ visibly and a demo gallery looks pleasant. The
-//! smooth pattern is drawn on a grid up to 4x coarser and widened by row copies, which keeps a 4096x4096
+//! smooth pattern is drawn on a grid up to 8x coarser and widened by row copies, which keeps a 4096x4096
 //! render fast even in an unoptimised test build. Low-bit noise is then XORed in: without it a 4K PNG
 //! compresses to a few hundred KB, while a real 4K answer is 10-20 MB, and the client's benchmark needs the
 //! realistic size.
