@@ -145,6 +145,7 @@ test("multi-select with Ctrl+click and Space, then move to the trash", async () 
   await page.click("#bulk-trash");
   await page.waitForFunction(() => document.getElementById("gallery-selection").hidden);
   assert.deepEqual((await calls(page, "gallery_trash"))[0].args.ids, ["g2", "g5", "g6"]);
+  await page.waitForFunction(() => document.querySelector('#gallery-grid .tile[data-id="g0"] img'));
   // Export a selection to a folder.
   await page.click('#gallery-grid .tile[data-index="0"]', { modifiers: ["Control"] });
   await page.click("#bulk-export");
@@ -155,10 +156,12 @@ test("multi-select with Ctrl+click and Space, then move to the trash", async () 
   // The trash: restore one, delete another for good (after confirming).
   await page.click("#gallery-trash");
   await page.waitForFunction(() => document.getElementById("gallery-count").textContent === "3 images in the trash");
+  await page.waitForFunction(() => document.querySelector('#gallery-grid .tile[data-id="g0"] img'));
   await page.click('#gallery-grid .tile[data-index="0"]', { modifiers: ["Control"] });
   await page.click("#bulk-restore");
   await page.waitForFunction(() => document.getElementById("gallery-selection").hidden);
   assert.deepEqual((await calls(page, "gallery_restore"))[0].args.ids, ["g0"]);
+  await page.waitForFunction(() => document.querySelector('#gallery-grid .tile[data-id="g1"] img'));
   page.once("dialog", (d) => d.accept());
   await page.click('#gallery-grid .tile[data-index="1"]', { modifiers: ["Control"] });
   await page.click("#bulk-delete");
