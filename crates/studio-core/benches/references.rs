@@ -89,8 +89,9 @@ fn main() {
         let t = Instant::now();
         let mut out = Vec::new();
         let rgb = small.to_rgb8();
-        jpeg_encoder::Encoder::new(&mut out, 90)
-            .encode(rgb.as_raw(), rgb.width() as u16, rgb.height() as u16, jpeg_encoder::ColorType::Rgb)
+        let mut enc = jpeg_encoder::Encoder::new(&mut out, 90);
+        enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+        enc.encode(rgb.as_raw(), rgb.width() as u16, rgb.height() as u16, jpeg_encoder::ColorType::Rgb)
             .expect("encode");
         let en = t.elapsed();
         let t = Instant::now();

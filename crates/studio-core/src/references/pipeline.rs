@@ -289,8 +289,11 @@ fn encode(img: &DynamicImage, alpha: bool) -> Result<(Vec<u8>, &'static str), Re
         };
         let (w, h) = (u16::try_from(img.width()), u16::try_from(img.height()));
         let (Ok(w), Ok(h)) = (w, h) else { return Err("the image is too large to re-encode".into()) };
-        jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY)
-            .encode(&data, w, h, color)
+        let mut enc = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+        // 4:2:0 chroma, as cameras write photos (the crate defaults to 4:4:4 from quality 90): half the
+        // chroma work and a smaller payload, with no visible loss for a model's input.
+        enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+        enc.encode(&data, w, h, color)
             .map_err(|e| format!("re-encoding failed ({e})"))?;
         Ok((out, "image/jpeg"))
     }
