@@ -102,8 +102,65 @@ function switchBranch(turn: TurnView | undefined) {
   emit("chat-changed");
 }
 
+const CHAT_KEY = "banana.chat";
+
+function remember() {
+  try {
+    if (state.chatId) localStorage.setItem(CHAT_KEY, JSON.stringify({ chatId: state.chatId, parentTurnId: state.parentTurnId }));
+    else localStorage.removeItem(CHAT_KEY);
+  } catch { /* ignore */ }
+}
+
+/** Shows the newest image of the current branch, if any. */
+function showLeafImage() {
+  const chat = state.chat;
+  if (!chat) return;
+  const path = pathTo(chat.turns, leafId());
+  const withImage = [...path].reverse().find((t) => t.image_ids.length);
+  if (withImage) showResult(withImage.image_ids, 0);
+}
+
+async function openChat(chatId: string) {
+  state.chatId = chatId;
+  state.parentTurnId = null;
+  await loadChat(chatId);
+  showLeafImage();
+}
+
+async function fillPicker(picker: HTMLSelectElement) {
+  const r = await call(commands.chatList(30, 0));
+  if (r.status !== "ok") return;
+  picker.replaceChildren(h("option", { text: r.data.length ? "Chats…" : "No chats yet", attrs: { value: "" } }),
+    ...r.data.map((c) => h("option", { text: `${c.title || "Untitled"} (${c.turn_count})`, attrs: { value: c.id } })));
+  picker.value = "";
+}
+
 export function initThread() {
   on("chat-changed", render);
+  on("chat-changed", remember);
+  const picker = byId<HTMLSelectElement>("chat-picker");
+  picker.addEventListener("focus", () => void fillPicker(picker));
+  picker.addEventListener("pointerdown", () => void fillPicker(picker));
+  picker.addEventListener("change", () => {
+    const id = picker.value;
+    picker.value = "";
+    if (id) void openChat(id);
+  });
+  on("gallery-changed", () => void fillPicker(picker));
+  // Reopen the chat that was open when the app last closed.
+  try {
+    const saved = JSON.parse(localStorage.getItem(CHAT_KEY) ?? "null") as { chatId: string; parentTurnId: string | null } | null;
+    if (saved?.chatId) {
+      state.chatId = saved.chatId;
+      void loadChat(saved.chatId).then(() => {
+        if (!state.chat || state.chat.id !== saved.chatId) { state.chatId = null; emit("chat-changed"); return; }
+        const known = saved.parentTurnId && state.chat.turns.some((t) => t.id === saved.parentTurnId);
+        state.parentTurnId = known ? saved.parentTurnId : null;
+        emit("chat-changed");
+        showLeafImage();
+      });
+    }
+  } catch { /* ignore */ }
   on("continue-chat", async ({ chatId, turnId }) => {
     state.chatId = chatId;
     await loadChat(chatId);

@@ -2,6 +2,7 @@
 // A scripted backend: `window.__SCENARIO__` picks what `generate` does; turns accumulate in a fake chat.
 export const engine = {
   generate: async (args) => {
+    window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
     const ch = args.onEvent;
     const send = (m) => window.__channelSend(ch, m);
     const s = window.__SCENARIO__ ?? "ok";
@@ -30,6 +31,7 @@ export const engine = {
     const turn = { id: `turn-${n}`, chat_id: chatId, parent_turn_id: parent, prompt: req.prompt, reference_hashes: req.reference_hashes ?? [], params: req.params, text: window.__TEXT__ ?? "Here is your **banana astronaut**.", thoughts: "**Planning the scene**", image_ids: [`img-${n}`], grounding: window.__GROUNDING__ ?? null, usage: null, finish_reason: "STOP", created_at: 1767225600000 + n * 60000 };
     if (!req.chat_id) window.__turns = [];
     window.__turns.push(turn);
+    sessionStorage.setItem("__turns", JSON.stringify(window.__turns));
     send({ type: "done", chat_id: chatId, turn_ids: [turn.id], images: 1 });
     const count = req.params.count ?? 1;
     const extra = [];
@@ -42,13 +44,19 @@ export const engine = {
       text: turn.text, thoughts: turn.thoughts, grounding: turn.grounding, usage: { prompt_tokens: 12, output_tokens: 1120, thought_tokens: 240, total_tokens: 1372 }, finish_reason: "STOP",
       cost: { image_tokens: 1120, total_tokens: 1372, price: null }, failures };
   },
+  chat_list: () => {
+    const T = JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
+    return T.length ? [{ id: T[0].chat_id, title: T[0].prompt, model: "gemini-3.1-flash-image-preview", created_at: 0, updated_at: 0, turn_count: T.length, head_turn_id: T.at(-1).id }] : [];
+  },
   cancel_generation: () => { window.__cancelled = true; return true; },
   chat_show: (a) => {
+    window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
     const turns = (window.__turns ?? []).filter((t) => t.chat_id === a.chatId);
     const head = [...turns].sort((x, y) => y.created_at - x.created_at)[0];
     return { id: a.chatId, title: turns[0]?.prompt.slice(0, 40) ?? "", model: "gemini-3.1-flash-image-preview", created_at: 1767225600000, updated_at: 1767225600000, turn_count: turns.length, head_turn_id: head?.id ?? null, turns };
   },
   gallery_get: (a) => {
+    window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
     const t = (window.__turns ?? []).find((x) => x.image_ids.includes(a.id));
     return { id: a.id, chat_id: t?.chat_id ?? "chat-1", turn_id: t?.id ?? "turn-1", prompt: t?.prompt ?? "", model: "gemini-3.1-flash-image-preview", width: 1024, height: 1024, mime: "image/png",
       favourite: false, trashed: false, has_grounding: !!t?.grounding, created_at: t?.created_at ?? 0, cursor: "c", path: `/data/images/${a.id}.png`, sha256: "ab12", bytes: 812345,
@@ -56,6 +64,7 @@ export const engine = {
       grounding: t?.grounding ?? null, usage: null, image_tokens: 1120, total_tokens: 1372, cost: null, finish_reason: "STOP", trashed_at: null };
   },
   gallery_list: () => {
+    window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
     const items = (window.__turns ?? []).slice().reverse().flatMap((t) => t.image_ids.map((id) => ({ id, chat_id: t.chat_id, turn_id: t.id, prompt: t.prompt, model: "gemini-3.1-flash-image-preview",
       width: 1024, height: 1024, mime: "image/png", favourite: false, trashed: false, has_grounding: !!t.grounding, created_at: t.created_at, cursor: id })));
     return { items, total: items.length };

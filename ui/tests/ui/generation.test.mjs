@@ -131,6 +131,18 @@ test("a result shows its cost and the chat; continue, branch from an earlier tur
   await page.click('button[aria-label="Previous branch"]');
   await page.waitForFunction(() => document.body.textContent.includes("branch 1 of 3"));
   assert.match(await page.locator("#turns").textContent(), /Now make it night time/);
+  // After a restart the chat is still open, on the same branch, with its latest image shown.
+  await page.reload();
+  await page.waitForFunction(() => document.body.textContent.includes("branch 1 of 3"));
+  assert.match(await page.locator("#turns").textContent(), /Now make it night time/);
+  await page.waitForFunction(() => document.getElementById("result-image")?.getAttribute("src").endsWith("/img-2"));
+  // Recent chats can be reopened from the picker.
+  await page.click("#new-chat");
+  await page.waitForSelector("#thread", { state: "hidden" });
+  await page.focus("#chat-picker");
+  await page.waitForFunction(() => document.querySelectorAll("#chat-picker option").length === 2);
+  await page.selectOption("#chat-picker", "chat-1");
+  await page.waitForSelector("#thread:not([hidden]) .turn");
   assert.deepEqual(errors, []);
   await context.close();
 });
