@@ -29,7 +29,16 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let state = tauri::async_runtime::block_on(state::AppState::init())?;
+            // The webview's own storage (the composer's draft, UI preferences) lives in the data folder, so
+            // each data folder is a whole, separate studio: a draft never points at another folder's files.
+            let webview_data = state.data_dir.join("webview");
             app.manage(state);
+            tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
+                .title("Banana Studio")
+                .inner_size(1280.0, 800.0)
+                .min_inner_size(900.0, 600.0)
+                .data_directory(webview_data)
+                .build()?;
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));
