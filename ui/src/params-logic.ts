@@ -126,7 +126,7 @@ export function outputFormat(cap: ModelCapabilities, sel: Pick<Selection, "aspec
 /** The size choice with its pixels and tokens for the current ratio: "2K · 2048×2048 · 1,680 tokens". */
 export function sizeOptionLabel(cap: ModelCapabilities, ratio: string | null, size: string): string {
   const f = outputFormat(cap, { aspect_ratio: ratio, image_size: size });
-  return f ? `${size} · ${f.width}×${f.height} · ${formatTokens(f.tokens)} tok` : size;
+  return f ? `${size} · ${f.width}×${f.height}` : size;
 }
 
 /** What the backend receives: only the fields the model accepts. */
