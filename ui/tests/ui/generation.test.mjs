@@ -212,3 +212,15 @@ test("copy puts a PNG on the clipboard", async () => {
   assert.deepEqual(types, ["image/png"]);
   await context.close();
 });
+
+test("a result in the dark theme", async () => {
+  const r = await openStudio(browser, server, engine, { colorScheme: "dark" });
+  await r.page.evaluate(() => { window.__SCENARIO__ = "ok"; });
+  await r.page.fill("#prompt", "A banana astronaut, watercolour");
+  await r.page.click("#generate");
+  await r.page.waitForSelector("#thread:not([hidden]) .turn");
+  await r.page.waitForFunction(() => [...document.querySelectorAll("img")].every((i) => !i.src || i.complete));
+  await r.page.waitForFunction(() => document.getElementById("result-cost")?.textContent.includes("billed"));
+  await shot(r.page, "result-dark");
+  await r.context.close();
+});
