@@ -6,8 +6,11 @@ import { gridLayout, moveFocus, pagesFor, visibleRange, type GridLayout } from "
 export const PAGE_SIZE = 100;
 
 export interface GridSource {
-  /** Fetches one page; `withTotal` on the first request of a query. */
-  fetch(offset: number, limit: number, withTotal: boolean): Promise<{ items: ImageSummary[]; total: number } | null>;
+  /**
+   * Fetches one page; `withTotal` on the first request of a query. `cursor` (the previous page's last row)
+   * is given when that page is loaded: keyset paging, faster than an offset deep in the store.
+   */
+  fetch(offset: number, limit: number, withTotal: boolean, cursor?: string): Promise<{ items: ImageSummary[]; total: number } | null>;
   renderTile(item: ImageSummary | undefined, index: number, tile: HTMLElement): void;
   onActivate(index: number, item: ImageSummary): void;
   onSelectKey?(index: number, item: ImageSummary, e: KeyboardEvent): void;
@@ -82,9 +85,11 @@ export class VirtualGrid {
 
   private ensure(page: number) {
     if (this.pages.has(page)) return;
+    const prev = this.pages.get(page - 1);
+    const cursor = Array.isArray(prev) && prev.length === PAGE_SIZE ? prev[PAGE_SIZE - 1].cursor : undefined;
     this.pages.set(page, "loading");
     const gen = this.generation;
-    void this.source.fetch(page * PAGE_SIZE, PAGE_SIZE, false).then((r) => {
+    void this.source.fetch(page * PAGE_SIZE, PAGE_SIZE, false, cursor).then((r) => {
       if (gen !== this.generation) return;
       if (!r) { this.pages.delete(page); return; }
       this.pages.set(page, r.items);

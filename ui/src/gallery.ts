@@ -77,8 +77,10 @@ async function bulk(action: "trash" | "restore" | "delete", ids: string[]) {
   emit("gallery-changed");
 }
 
-async function fetchPage(offset: number, limit: number, withTotal: boolean) {
-  const r = await call(commands.galleryList(toQuery(filters, offset, limit), withTotal));
+async function fetchPage(offset: number, limit: number, withTotal: boolean, cursor?: string) {
+  const query = toQuery(filters, offset, limit);
+  if (cursor) query.cursor = cursor;
+  const r = await call(commands.galleryList(query, withTotal));
   if (r.status === "error") { byId("gallery-count").textContent = `Could not load the gallery: ${r.error.message}`; return null; }
   return { items: r.data.items, total: withTotal ? r.data.total : grid.total };
 }
