@@ -399,7 +399,7 @@ fn classify(
         // Canonical (standard, padded) base64 re-encodes to the very same text, so the bytes can live in a
         // file and the turn still replays byte-exact. Anything else stays inline in the stored content.
         let data = std::mem::take(&mut blob.data);
-        let (bytes, external) = match STANDARD.decode(data.as_bytes()) {
+        let (bytes, external) = match decode_canonical(&data) {
             Ok(b) => (b, true),
             Err(_) => {
                 blob.data = data;
@@ -472,6 +472,29 @@ fn classify(
         images,
     };
     Ok((turn, usage))
+}
+
+/// Strict standard base64 decode (canonical padding), split across cores for large data: a 4K answer
+/// is ~22 MB of base64. Chunks are cut at multiples of 4 characters, so each decodes on its own and only
+/// the last may carry padding.
+fn decode_canonical(data: &str) -> std::result::Result<Vec<u8>, base64::DecodeError> {
+    const CHUNK: usize = 4 << 20;
+    let b = data.as_bytes();
+    if b.len() <= CHUNK || b.len() % 4 != 0 {
+        return STANDARD.decode(b);
+    }
+    let body_len = (b.len() - 4) / CHUNK * CHUNK; // whole chunks, none touching the final quad
+    let (body, tail) = b.split_at(body_len);
+    let mut out = vec![0u8; body_len / 4 * 3];
+    use rayon::prelude::*;
+    out.par_chunks_mut(CHUNK / 4 * 3).zip(body.par_chunks(CHUNK)).try_for_each(|(o, i)| {
+        STANDARD.decode_slice(i, o).map(|_| ()).map_err(|e| match e {
+            base64::DecodeSliceError::DecodeError(e) => e,
+            base64::DecodeSliceError::OutputSliceTooSmall => base64::DecodeError::InvalidLength(i.len()),
+        })
+    })?;
+    out.extend_from_slice(&STANDARD.decode(tail)?);
+    Ok(out)
 }
 
 /// Finish reasons that are refusals (never retried, reported as blocked).
@@ -668,4 +691,25 @@ fn title_of(prompt: &str) -> String {
         t.push('…');
     }
     if t.is_empty() { "Untitled".into() } else { t }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_decode_matches_and_stays_strict() {
+        for len in [0usize, 1, 2, 3, 10, (3 << 20) + 1, (6 << 20) + 2, 9 << 20] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            let text = STANDARD.encode(&bytes);
+            assert_eq!(decode_canonical(&text).unwrap(), bytes, "len {len}");
+            if len % 3 != 0 && len > 3 {
+                // Without its padding the text is not canonical: it must stay inline, not be re-encoded.
+                assert!(decode_canonical(text.trim_end_matches('=')).is_err());
+            }
+        }
+        let mut bad = STANDARD.encode(vec![7u8; 6 << 20]);
+        bad.replace_range(10..11, "!");
+        assert!(decode_canonical(&bad).is_err());
+    }
 }

@@ -107,6 +107,16 @@ pub fn mime_for_ext(ext: &str) -> &'static str {
 /// Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, rename, fsync of the
 /// directory. Readers see the old state or the whole new file, never a half file.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    atomic_write_no_dir_sync(path, bytes)?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
+/// [`atomic_write`] without the directory fsync, for callers that write several files and then sync
+/// their directories once (the rename is durable only after that sync).
+pub fn atomic_write_no_dir_sync(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().ok_or_else(|| Error::Other(format!("{} has no parent directory", path.display())))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.{:08x}.tmp", fastrand::u32(..)));
@@ -124,7 +134,6 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = fs::remove_file(&tmp);
         return Err(Error::io("cannot rename into place", path, e));
     }
-    sync_dir(dir);
     Ok(())
 }
 

@@ -206,7 +206,7 @@ impl Store {
                 // Hash on one core while the other writes and fsyncs: the fsync is the slow part.
                 let (hash, res) = rayon::join(
                     || if img.sha256.is_empty() { crate::references::pipeline::content_hash(&img.bytes) } else { img.sha256.clone() },
-                    || atomic_write(&path, &img.bytes),
+                    || crate::paths::atomic_write_no_dir_sync(&path, &img.bytes),
                 );
                 if let Err(e) = res {
                     cleanup(&written);
@@ -220,7 +220,7 @@ impl Store {
             for b in &t.blobs {
                 let dst = self.dirs.blobs.join(&b.file);
                 let res = match &b.bytes {
-                    Some(bytes) => atomic_write(&dst, bytes),
+                    Some(bytes) => crate::paths::atomic_write_no_dir_sync(&dst, bytes),
                     None => link_or_copy(&self.image_file(&b.file), &dst),
                 };
                 if let Err(e) = res {
@@ -230,9 +230,13 @@ impl Store {
                 written.push(dst);
             }
         }
-        if !turns.iter().all(|t| t.blobs.is_empty()) {
-            crate::paths::sync_dir(&self.dirs.blobs);
-        }
+        // One fsync per directory, both at once, before the rows that point at the files commit.
+        let any_images = turns.iter().any(|t| !t.images.is_empty());
+        let any_blobs = turns.iter().any(|t| !t.blobs.is_empty());
+        rayon::join(
+            || any_images.then(|| crate::paths::sync_dir(&self.dirs.images)),
+            || any_blobs.then(|| crate::paths::sync_dir(&self.dirs.blobs)),
+        );
         if self.fail_before_commit.load(Ordering::SeqCst) {
             // Simulated crash: the files stay behind, exactly as after a power cut here.
             return Err(Error::Other("failpoint: crashed between file write and row commit".into()));
