@@ -129,7 +129,8 @@ export async function run(request: GenerateRequest, modelName: string): Promise<
   if (prompt().value.trim() === request.prompt?.trim()) setPrompt("");
   const failed = res.failures.length ? ` ${res.failures.length} variation${res.failures.length > 1 ? "s" : ""} failed.` : "";
   setRunStatus(`Done: ${res.images.length} image${res.images.length === 1 ? "" : "s"} saved.${failed}`);
-  showResult(res.images.map((i) => i.id), 0, { result: res });
+  if (res.images.length) showResult(res.images.map((i) => i.id), 0, { result: res });
+  else restoreStage();
   state.chatId = res.chat_id;
   state.parentTurnId = null;
   await loadChat(res.chat_id);

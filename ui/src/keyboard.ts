@@ -7,7 +7,10 @@ export function initKeyboard() {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       if (byId("studio").hidden) return;
       e.preventDefault();
-      void generateFromComposer();
+      // In a turn's edit box, Ctrl+Enter branches with the edited prompt.
+      const edit = (e.target as HTMLElement | null)?.closest?.(".turn-edit");
+      if (edit) edit.querySelector<HTMLButtonElement>(".primary")?.click();
+      else void generateFromComposer();
     } else if (e.key === "Escape") {
       if (busy()) {
         e.preventDefault();

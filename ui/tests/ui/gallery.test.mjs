@@ -186,3 +186,31 @@ test("the gallery in the dark theme", async () => {
   await shot(r.page, "gallery-dark");
   await r.context.close();
 });
+
+test("scrolling through 100,000 images: no long tasks, DOM stays small", async () => {
+  const { page, context } = await openGallery();
+  const result = await page.evaluate(async () => {
+    const long = [];
+    const obs = new PerformanceObserver((l) => long.push(...l.getEntries().map((e) => e.duration)));
+    obs.observe({ type: "longtask", buffered: false });
+    const g = document.getElementById("gallery-grid");
+    let maxTiles = 0;
+    const frames = [];
+    let last = performance.now();
+    for (let i = 0; i < 120; i++) {
+      g.scrollTop += 900;
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      frames.push(now - last);
+      last = now;
+      maxTiles = Math.max(maxTiles, g.querySelectorAll(".tile").length);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    obs.disconnect();
+    frames.sort((a, b) => a - b);
+    return { long, maxTiles, p95: frames[Math.floor(frames.length * 0.95)] };
+  });
+  assert.ok(result.maxTiles < 200, `at most ${result.maxTiles} tiles`);
+  assert.deepEqual(result.long.filter((d) => d > 100), [], `no long tasks over 100 ms (p95 frame ${result.p95.toFixed(1)} ms)`);
+  await context.close();
+});
