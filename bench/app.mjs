@@ -1,0 +1,144 @@
+// Benchmarks of the real app window with a large gallery (issue 5): launch to first gallery page, search
+// latency, scroll frame times, and memory, each against a baseline measured in the same run.
+//   scripts/bench-app [N]     (default N = 100000; run under a display or via the script's xvfb-run)
+// Baselines: launch and memory with an empty gallery; search and scrolling with a 1,000-image gallery.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startDriver, Session } from "../tests/e2e/webdriver.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const target = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
+const app = path.join(target, "debug/banana-studio");
+const N = Number(process.argv[2] ?? 100000);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function seed(n) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `banana-bench-${n}-`));
+  if (n > 0) execFileSync(path.join(target, "debug/examples/seed_gallery"), [dir, String(n)], { stdio: "inherit" });
+  return dir;
+}
+
+function rssKb(name) {
+  try {
+    const pids = execFileSync("pgrep", ["-f", name]).toString().trim().split("\n");
+    return pids.reduce((sum, pid) => {
+      try { return sum + Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]); } catch { return sum; }
+    }, 0);
+  } catch { return 0; }
+}
+const appRss = () => { try { const pid = execFileSync("pgrep", ["-x", "banana-studio"]).toString().trim().split("\n")[0]; return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]); } catch { return 0; } };
+
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.round((s.length - 1) * p))]; };
+const f1 = (x) => x.toFixed(1);
+
+async function pollUntil(s, expr, timeout = 60000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await s.exec(`return (function(){ ${expr} })()`)) return;
+    await sleep(5);
+  }
+  const state = await s.exec(`return [document.getElementById("gallery-count")?.textContent, document.querySelectorAll("#gallery-grid .tile img").length, [...document.querySelectorAll("#gallery-grid .tile img")].slice(0, 8).map((i) => i.complete + ":" + i.naturalWidth + ":" + i.src).join(" ")]`).catch((e) => String(e));
+  throw new Error("timeout: " + expr + "\nstate: " + JSON.stringify(state));
+}
+
+async function measure(dir, label, { scroll = false, search = false } = {}) {
+  const driver = await startDriver({ env: { BANANA_STUDIO_DATA_DIR: dir, GEMINI_API_KEY: "" } });
+  const out = { label };
+  try {
+    const t0 = Date.now();
+    const s = await Session.create(driver.base, app);
+    // Launch -> the Gallery tab's first page of thumbnails decoded (the tab is opened as soon as it exists).
+    // Click Gallery until its view shows (the first click can land before the UI has wired the tab).
+    await pollUntil(s, `const n = document.getElementById("nav-gallery"); const g = document.getElementById("gallery"); if (!n || !g) return false; if (g.hidden) n.click(); return !g.hidden && !!document.getElementById("gallery-count");`);
+    await pollUntil(s, `const c = document.getElementById("gallery-count"); if (!c) return false; if (/^No images yet/.test(c.textContent)) return true; if (!/\\d/.test(c.textContent)) return false; const imgs = [...document.querySelectorAll("#gallery-grid .tile img")]; return (imgs.length > 0 && imgs.slice(0, 8).every((i) => i.complete && i.naturalWidth > 0));`);
+    out.launchToFirstPageMs = Date.now() - t0;
+    // The same, in-page: from the webview's navigation start (excludes process and webview start-up).
+    out.pageToFirstPageMs = await s.exec(`return performance.now()`);
+    await sleep(1500);
+    out.rssIdleAppKb = appRss();
+    out.rssIdleWebKb = rssKb("WebKitWebProcess");
+    console.error(`[${label}] first page ${out.launchToFirstPageMs} ms`);
+    if (search) {
+      // Backend + IPC: galleryList with a search, as the search box sends it.
+      const words = ["banana", "ast", "sunset castle", "neon city", "robot", "drag", "ocean mountain", "vintage", "cyber", "sketch"];
+      out.searchIpcMs = await s.execAsync(`
+        const [words, done] = arguments; const T = window.__TAURI_INTERNALS__; const times = [];
+        (async () => { for (let k = 0; k < 5; k++) for (const w of words) { const t = performance.now(); await T.invoke("gallery_list", { query: { query: w, limit: 60 }, withTotal: true }); times.push(performance.now() - t); } done(times); })();`, [words]);
+      console.error(`[${label}] search ipc done`);
+      // Search-as-you-type end to end: keystroke -> results shown (includes the UI's debounce).
+      const typed = [];
+      for (const w of ["banana", "robot", "ocean"]) {
+        await s.exec(`const i = document.getElementById("gallery-search"); i.value = ""; i.dispatchEvent(new Event("input", { bubbles: true }));`);
+        await sleep(400);
+        const before = await s.exec(`return document.getElementById("gallery-count").textContent`);
+        const t = Date.now();
+        await s.exec(`const i = document.getElementById("gallery-search"); i.value = arguments[0]; i.dispatchEvent(new Event("input", { bubbles: true }));`, [w]);
+        await pollUntil(s, `return document.getElementById("gallery-count").textContent !== ${JSON.stringify(before)}`);
+        typed.push(Date.now() - t);
+      }
+      out.searchTypedMs = typed;
+      await s.exec(`const i = document.getElementById("gallery-search"); i.value = ""; i.dispatchEvent(new Event("input", { bubbles: true }));`);
+      await sleep(500);
+    }
+    console.error(`[${label}] search done`);
+    if (scroll) {
+      // Scroll frame times: 240 frames scrolling ~1.5 screens per second, then a fling to the far end.
+      out.frames = await s.execAsync(`
+        const done = arguments[0]; const g = document.getElementById("gallery-grid"); const deltas = []; let last = performance.now(); let n = 0;
+        let finished = false; const finish = () => { if (!finished) { finished = true; done(deltas.slice(1)); } };
+        function step(t) { deltas.push(t - last); last = t; g.scrollTop += 12; if (++n < 240) requestAnimationFrame(step); else finish(); }
+        setTimeout(finish, 30000);  // rAF can stall when the compositor does (e.g. no visible window)
+        requestAnimationFrame((t) => { last = t; requestAnimationFrame(step); });`);
+      console.error(`[${label}] ${out.frames.length} frames`);
+      out.domTiles = await s.exec(`return document.querySelectorAll("#gallery-grid .tile").length`);
+      const t = Date.now();
+      await s.exec(`const g = document.getElementById("gallery-grid"); g.scrollTop = g.scrollHeight;`);
+      await pollUntil(s, `const imgs = [...document.querySelectorAll("#gallery-grid .tile img")]; return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);`);
+      out.flingToEndMs = Date.now() - t;
+      await sleep(1000);
+      out.rssAfterScrollAppKb = appRss();
+      out.rssAfterScrollWebKb = rssKb("WebKitWebProcess");
+    }
+    await s.close();
+  } finally {
+    driver.stop();
+    await sleep(500);
+  }
+  return out;
+}
+
+const empty = seed(0);
+const small = seed(1000);
+const big = seed(N);
+const runs = [
+  await measure(empty, "empty"),
+  await measure(small, "1k", { scroll: true, search: true }),
+  await measure(big, `${N / 1000}k`, { scroll: true, search: true }),
+];
+const [e, k1, kN] = runs;
+const lines = [];
+const say = (s) => { lines.push(s); console.log(s); };
+say(`| measure | baseline | ${kN.label} images | ratio |`);
+say(`|---|---|---|---|`);
+say(`| launch to first gallery page (wall, incl. process start) | ${e.launchToFirstPageMs} ms (empty) | ${kN.launchToFirstPageMs} ms | ${f1(kN.launchToFirstPageMs / e.launchToFirstPageMs)}x |`);
+say(`| webview navigation start to first gallery page | ${f1(e.pageToFirstPageMs)} ms (empty) | ${f1(kN.pageToFirstPageMs)} ms | ${f1(kN.pageToFirstPageMs / e.pageToFirstPageMs)}x |`);
+for (const [name, a, b] of [["search (IPC + query) p50", pct(k1.searchIpcMs, 0.5), pct(kN.searchIpcMs, 0.5)], ["search (IPC + query) p95", pct(k1.searchIpcMs, 0.95), pct(kN.searchIpcMs, 0.95)]]) {
+  say(`| ${name} | ${f1(a)} ms (1k) | ${f1(b)} ms | ${f1(b / a)}x |`);
+}
+say(`| search as you type, keystroke to results (incl. 180 ms debounce), median | ${pct(k1.searchTypedMs, 0.5)} ms (1k) | ${pct(kN.searchTypedMs, 0.5)} ms | ${f1(pct(kN.searchTypedMs, 0.5) / pct(k1.searchTypedMs, 0.5))}x |`);
+for (const [name, p] of [["scroll frame time p50", 0.5], ["scroll frame time p95", 0.95], ["scroll frame time max", 1]]) {
+  say(`| ${name} | ${f1(pct(k1.frames, p))} ms (1k) | ${f1(pct(kN.frames, p))} ms | ${f1(pct(kN.frames, p) / pct(k1.frames, p))}x |`);
+}
+const slow = (xs) => xs.filter((d) => d > 25).length;
+say(`| frames over 25 ms (of 239) | ${slow(k1.frames)} (1k) | ${slow(kN.frames)} | |`);
+say(`| tiles in the DOM while scrolling | ${k1.domTiles} (1k) | ${kN.domTiles} | |`);
+say(`| fling to the end, tiles decoded | ${k1.flingToEndMs} ms (1k) | ${kN.flingToEndMs} ms | |`);
+say(`| RSS app process, idle | ${Math.round(e.rssIdleAppKb / 1024)} MB (empty) | ${Math.round(kN.rssIdleAppKb / 1024)} MB | ${f1(kN.rssIdleAppKb / e.rssIdleAppKb)}x |`);
+say(`| RSS app process, after scrolling | ${Math.round(k1.rssAfterScrollAppKb / 1024)} MB (1k) | ${Math.round(kN.rssAfterScrollAppKb / 1024)} MB | ${f1(kN.rssAfterScrollAppKb / k1.rssAfterScrollAppKb)}x |`);
+say(`| RSS WebKit web process, idle | ${Math.round(e.rssIdleWebKb / 1024)} MB (empty) | ${Math.round(kN.rssIdleWebKb / 1024)} MB | ${f1(kN.rssIdleWebKb / e.rssIdleWebKb)}x |`);
+say(`| RSS WebKit web process, after scrolling | ${Math.round(k1.rssAfterScrollWebKb / 1024)} MB (1k) | ${Math.round(kN.rssAfterScrollWebKb / 1024)} MB | ${f1(kN.rssAfterScrollWebKb / k1.rssAfterScrollWebKb)}x |`);
+fs.writeFileSync(path.join(os.tmpdir(), "banana-bench-app.md"), lines.join("\n") + "\n");
+for (const d of [empty, small, big]) fs.rmSync(d, { recursive: true, force: true });
