@@ -13,12 +13,16 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{json, Value};
 use studio_core::{
-    Error, GalleryQuery, GenerateParams, GenerateRequest, GenerationEvent, GenerationResult, SearchParams, Studio,
-    StudioConfig, DEFAULT_BASE_URL, DEFAULT_MODEL,
+    Error, GalleryQuery, GenerateParams, GenerateRequest, GenerationEvent, GenerationResult,
+    SearchParams, Studio, StudioConfig, DEFAULT_BASE_URL, DEFAULT_MODEL,
 };
 
 #[derive(Parser, Debug)]
-#[command(name = "banana", version, about = "Generate and browse images with Gemini (Nano Banana)")]
+#[command(
+    name = "banana",
+    version,
+    about = "Generate and browse images with Gemini (Nano Banana)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -124,12 +128,18 @@ struct Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Failure { code: if e.is_invalid_input() { 2 } else { 1 }, message: e.to_string() }
+        Failure {
+            code: if e.is_invalid_input() { 2 } else { 1 },
+            message: e.to_string(),
+        }
     }
 }
 
 fn invalid(message: impl Into<String>) -> Failure {
-    Failure { code: 2, message: message.into() }
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
 }
 
 fn one_line(s: &str) -> String {
@@ -141,17 +151,28 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
             let text = e.to_string();
-            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
             eprintln!("banana: {}", one_line(first.trim_start_matches("error: ")));
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("banana: cannot start the async runtime: {e}");
@@ -176,7 +197,8 @@ fn open_studio() -> Result<Studio, Failure> {
         data_dir: studio_core::default_data_dir(),
         api_key: env_nonempty("GEMINI_API_KEY"),
         base_url: env_nonempty("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
-        price_per_million_tokens: env_nonempty("BANANA_PRICE_PER_MILLION_TOKENS").and_then(|p| p.parse().ok()),
+        price_per_million_tokens: env_nonempty("BANANA_PRICE_PER_MILLION_TOKENS")
+            .and_then(|p| p.parse().ok()),
     };
     Ok(Studio::open(cfg)?)
 }
@@ -195,7 +217,11 @@ fn parse_search(s: &str) -> Result<SearchParams, Failure> {
         match t {
             "web" => p.web = true,
             "image" => p.image = true,
-            other => return Err(invalid(format!("unknown search type \"{other}\": use web, image or web,image"))),
+            other => {
+                return Err(invalid(format!(
+                    "unknown search type \"{other}\": use web, image or web,image"
+                )))
+            }
         }
     }
     Ok(p)
@@ -225,10 +251,23 @@ async fn generate(a: GenerateArgs) -> Result<(), Failure> {
     for r in studio.import_reference_files(a.refs.clone()).await {
         reference_hashes.push(r?.hash);
     }
-    let req = GenerateRequest { chat_id: a.chat.clone(), parent_turn_id: a.parent.clone(), prompt: a.prompt.clone(), reference_hashes, params };
+    let req = GenerateRequest {
+        chat_id: a.chat.clone(),
+        parent_turn_id: a.parent.clone(),
+        prompt: a.prompt.clone(),
+        reference_hashes,
+        params,
+    };
     let result = studio
         .generate(req, |ev| {
-            if let GenerationEvent::Retry { variation, attempt, delay_ms, reason, message } = ev {
+            if let GenerationEvent::Retry {
+                variation,
+                attempt,
+                delay_ms,
+                reason,
+                message,
+            } = ev
+            {
                 eprintln!(
                     "banana: retry: variation {} attempt {attempt} in {:.1} s ({reason}): {}",
                     variation + 1,
@@ -273,7 +312,10 @@ fn print_result(r: &GenerationResult, as_json: bool) {
     println!("chat   {}", r.chat_id);
     println!("turn   {}", r.turn_id);
     for i in &r.images {
-        println!("image  {}  {}x{}  {}  {}", i.id, i.width, i.height, i.mime, i.path);
+        println!(
+            "image  {}  {}x{}  {}  {}",
+            i.id, i.width, i.height, i.mime, i.path
+        );
     }
     if r.images.is_empty() {
         println!("(no image: the model answered with text only)");
@@ -298,18 +340,32 @@ fn print_result(r: &GenerationResult, as_json: bool) {
 
 /// Grounding sources as links to the pages (not the image files), per the display rules.
 fn print_sources(g: &Value) {
-    let Some(chunks) = g.get("groundingChunks").and_then(Value::as_array) else { return };
+    let Some(chunks) = g.get("groundingChunks").and_then(Value::as_array) else {
+        return;
+    };
     if chunks.is_empty() {
         return;
     }
     println!("sources:");
     for c in chunks {
         if let Some(w) = c.get("web") {
-            println!("  {}  {}", w.get("title").and_then(Value::as_str).unwrap_or(""), w.get("uri").and_then(Value::as_str).unwrap_or(""));
+            println!(
+                "  {}  {}",
+                w.get("title").and_then(Value::as_str).unwrap_or(""),
+                w.get("uri").and_then(Value::as_str).unwrap_or("")
+            );
         }
         if let Some(i) = c.get("image") {
-            let page = i.get("sourceUri").or_else(|| i.get("uri")).and_then(Value::as_str).unwrap_or("");
-            println!("  {}  {} (image source page)", i.get("title").and_then(Value::as_str).unwrap_or(""), page);
+            let page = i
+                .get("sourceUri")
+                .or_else(|| i.get("uri"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            println!(
+                "  {}  {} (image source page)",
+                i.get("title").and_then(Value::as_str).unwrap_or(""),
+                page
+            );
         }
     }
 }
@@ -318,7 +374,11 @@ fn gallery(cmd: GalleryCommand) -> Result<(), Failure> {
     let studio = open_studio()?;
     match cmd {
         GalleryCommand::List { query, limit, json } => {
-            let q = GalleryQuery { query, limit: limit.max(1), ..Default::default() };
+            let q = GalleryQuery {
+                query,
+                limit: limit.max(1),
+                ..Default::default()
+            };
             let items = studio.gallery().list(&q)?;
             if json {
                 print_json(&serde_json::to_value(&items).unwrap_or(Value::Null));
@@ -348,12 +408,24 @@ fn gallery(cmd: GalleryCommand) -> Result<(), Failure> {
             } else {
                 println!("id        {}", d.summary.id);
                 println!("path      {}", d.path);
-                println!("created   {}", studio_core::time::iso_utc(d.summary.created_at));
+                println!(
+                    "created   {}",
+                    studio_core::time::iso_utc(d.summary.created_at)
+                );
                 println!("model     {}", d.summary.model);
-                println!("size      {}x{} {} ({} bytes)", d.summary.width, d.summary.height, d.summary.mime, d.bytes);
+                println!(
+                    "size      {}x{} {} ({} bytes)",
+                    d.summary.width, d.summary.height, d.summary.mime, d.bytes
+                );
                 println!("prompt    {}", d.summary.prompt);
-                println!("params    {}", serde_json::to_string(&d.params).unwrap_or_default());
-                println!("chat      {}  turn {}", d.summary.chat_id, d.summary.turn_id);
+                println!(
+                    "params    {}",
+                    serde_json::to_string(&d.params).unwrap_or_default()
+                );
+                println!(
+                    "chat      {}  turn {}",
+                    d.summary.chat_id, d.summary.turn_id
+                );
                 if !d.reference_hashes.is_empty() {
                     println!("refs      {}", d.reference_hashes.join(", "));
                 }
@@ -364,7 +436,10 @@ fn gallery(cmd: GalleryCommand) -> Result<(), Failure> {
                     println!("thoughts  {}", d.thoughts);
                 }
                 println!("finish    {}", d.finish_reason.as_deref().unwrap_or("-"));
-                println!("tokens    {} billed, {} for the image", d.total_tokens, d.image_tokens);
+                println!(
+                    "tokens    {} billed, {} for the image",
+                    d.total_tokens, d.image_tokens
+                );
                 if let Some(g) = &d.grounding {
                     if let Some(q) = g.get("webSearchQueries") {
                         println!("searched  {q}");
@@ -386,7 +461,13 @@ fn chat(cmd: ChatCommand) -> Result<(), Failure> {
                 print_json(&serde_json::to_value(&chats).unwrap_or(Value::Null));
             } else {
                 for c in &chats {
-                    println!("{}  {}  {} turns  {}", c.id, studio_core::time::iso_utc(c.updated_at), c.turn_count, c.title);
+                    println!(
+                        "{}  {}  {} turns  {}",
+                        c.id,
+                        studio_core::time::iso_utc(c.updated_at),
+                        c.turn_count,
+                        c.title
+                    );
                 }
                 if chats.is_empty() {
                     println!("(no chats)");
@@ -400,7 +481,11 @@ fn chat(cmd: ChatCommand) -> Result<(), Failure> {
             } else {
                 println!("chat {}  {}", c.chat.id, c.chat.title);
                 for t in &c.turns {
-                    println!("turn {} (parent {})", t.id, t.parent_turn_id.as_deref().unwrap_or("-"));
+                    println!(
+                        "turn {} (parent {})",
+                        t.id,
+                        t.parent_turn_id.as_deref().unwrap_or("-")
+                    );
                     println!("  prompt  {}", t.prompt);
                     for i in &t.image_ids {
                         println!("  image   {i}");

@@ -15,20 +15,26 @@ struct Out {
 
 impl Out {
     fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 }
 
 async fn banana(data: &Path, base: Option<&str>, key: Option<&str>, args: &[&str]) -> Out {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_banana"));
-    cmd.args(args).env("BANANA_STUDIO_DATA_DIR", data).env_remove("GEMINI_API_KEY").env_remove("GEMINI_BASE_URL");
+    cmd.args(args)
+        .env("BANANA_STUDIO_DATA_DIR", data)
+        .env_remove("GEMINI_API_KEY")
+        .env_remove("GEMINI_BASE_URL");
     if let Some(b) = base {
         cmd.env("GEMINI_BASE_URL", b);
     }
     if let Some(k) = key {
         cmd.env("GEMINI_API_KEY", k);
     }
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run banana")).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run banana"))
+        .await
+        .unwrap();
     Out {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -43,36 +49,78 @@ struct Env {
 
 impl Env {
     async fn new() -> Env {
-        Env { fake: FakeGemini::start(FakeConfig::default()).await.unwrap(), dir: tempfile::tempdir().unwrap() }
+        Env {
+            fake: FakeGemini::start(FakeConfig::default()).await.unwrap(),
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
     async fn run(&self, args: &[&str]) -> Out {
-        banana(&self.dir.path().join("data"), Some(&self.fake.base_url()), Some("test"), args).await
+        banana(
+            &self.dir.path().join("data"),
+            Some(&self.fake.base_url()),
+            Some("test"),
+            args,
+        )
+        .await
     }
     fn generate_requests(&self) -> usize {
-        self.fake.requests().iter().filter(|r| r.path.contains("enerateContent")).count()
+        self.fake
+            .requests()
+            .iter()
+            .filter(|r| r.path.contains("enerateContent"))
+            .count()
     }
     async fn gallery_len(&self) -> usize {
-        self.run(&["gallery", "list", "--json"]).await.json().as_array().unwrap().len()
+        self.run(&["gallery", "list", "--json"])
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
     }
 }
 
 fn png(path: &Path, seed: u8) {
-    image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([seed, x as u8, y as u8])).save(path).unwrap();
+    image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([seed, x as u8, y as u8]))
+        .save(path)
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generate_json_then_gallery_and_chat() {
     let e = Env::new().await;
-    let o = e.run(&["generate", "a banana on the moon", "--aspect", "16:9", "--size", "512", "--json"]).await;
+    let o = e
+        .run(&[
+            "generate",
+            "a banana on the moon",
+            "--aspect",
+            "16:9",
+            "--size",
+            "512",
+            "--json",
+        ])
+        .await;
     assert_eq!(o.code, 0, "{}", o.stderr);
     let j = o.json();
-    for k in ["chat_id", "turn_id", "images", "text", "thoughts", "grounding", "usage", "finish_reason"] {
+    for k in [
+        "chat_id",
+        "turn_id",
+        "images",
+        "text",
+        "thoughts",
+        "grounding",
+        "usage",
+        "finish_reason",
+    ] {
         assert!(j.get(k).is_some(), "missing {k}: {j}");
     }
     let img = &j["images"][0];
     let path = img["path"].as_str().unwrap();
     assert!(Path::new(path).is_absolute() && Path::new(path).exists());
-    assert_eq!((img["width"].as_u64(), img["height"].as_u64()), (Some(688), Some(384)));
+    assert_eq!(
+        (img["width"].as_u64(), img["height"].as_u64()),
+        (Some(688), Some(384))
+    );
     assert_eq!(img["mime"], "image/png");
     let id = img["id"].as_str().unwrap();
 
@@ -85,7 +133,9 @@ async fn generate_json_then_gallery_and_chat() {
     let chats = e.run(&["chat", "list", "--json"]).await.json();
     assert_eq!(chats[0]["id"], chat_id);
     // Continue the chat.
-    let o2 = e.run(&["generate", "now at night", "--chat", chat_id, "--json"]).await;
+    let o2 = e
+        .run(&["generate", "now at night", "--chat", chat_id, "--json"])
+        .await;
     assert_eq!(o2.code, 0, "{}", o2.stderr);
     let c = e.run(&["chat", "show", chat_id, "--json"]).await.json();
     assert_eq!(c["turns"].as_array().unwrap().len(), 2);
@@ -95,7 +145,11 @@ async fn generate_json_then_gallery_and_chat() {
     assert!(h.stdout.contains(id), "{}", h.stdout);
     assert_eq!(e.run(&["gallery", "show", id]).await.code, 0);
     let plain = e.run(&["generate", "a pear"]).await;
-    assert!(plain.stdout.contains("image") && plain.stdout.contains(".png"), "{}", plain.stdout);
+    assert!(
+        plain.stdout.contains("image") && plain.stdout.contains(".png"),
+        "{}",
+        plain.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,25 +170,80 @@ async fn invalid_input_exits_2_before_any_request() {
     std::fs::write(&corrupt, b"not a jpeg at all").unwrap();
     let corrupt = corrupt.to_string_lossy().into_owned();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["generate", "x", "--model", "gemini-3-pro-image-preview", "--aspect", "1:8"], "1:8"),
-        (vec!["generate", "x", "--model", "gemini-3-pro-image-preview", "--size", "512"], "512"),
+        (
+            vec![
+                "generate",
+                "x",
+                "--model",
+                "gemini-3-pro-image-preview",
+                "--aspect",
+                "1:8",
+            ],
+            "1:8",
+        ),
+        (
+            vec![
+                "generate",
+                "x",
+                "--model",
+                "gemini-3-pro-image-preview",
+                "--size",
+                "512",
+            ],
+            "512",
+        ),
         (vec!["generate", "x", "--size", "1k"], "1k"),
-        (vec!["generate", "x", "--model", "gemini-2.5-flash-image", "--size", "2K"], "size"),
-        (vec!["generate", "x", "--model", "gemini-3-pro-image-preview", "--search", "image"], "image search"),
+        (
+            vec![
+                "generate",
+                "x",
+                "--model",
+                "gemini-2.5-flash-image",
+                "--size",
+                "2K",
+            ],
+            "size",
+        ),
+        (
+            vec![
+                "generate",
+                "x",
+                "--model",
+                "gemini-3-pro-image-preview",
+                "--search",
+                "image",
+            ],
+            "image search",
+        ),
         (vec!["generate", "x", "--search", "maps"], "maps"),
         (vec!["generate", "x", "--thinking", "medium"], "medium"),
         (vec!["generate", "x", "--model", "nope"], "nope"),
         (too_many, "at most 3 reference images"),
-        (vec!["generate", "x", "--ref", "/does/not/exist.png"], "exist.png"),
-        (vec!["generate", "x", "--ref", corrupt.as_str()], "broken.jpg"),
+        (
+            vec!["generate", "x", "--ref", "/does/not/exist.png"],
+            "exist.png",
+        ),
+        (
+            vec!["generate", "x", "--ref", corrupt.as_str()],
+            "broken.jpg",
+        ),
         (vec!["generate", "x", "--count", "abc"], "abc"),
         (vec!["frobnicate"], "frobnicate"),
     ];
     for (args, needle) in cases {
         let o = e.run(&args).await;
         assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
-        assert_eq!(o.stderr.lines().count(), 1, "{args:?}: one line: {}", o.stderr);
-        assert!(o.stderr.contains(needle), "{args:?}: {} should name {needle}", o.stderr);
+        assert_eq!(
+            o.stderr.lines().count(),
+            1,
+            "{args:?}: one line: {}",
+            o.stderr
+        );
+        assert!(
+            o.stderr.contains(needle),
+            "{args:?}: {} should name {needle}",
+            o.stderr
+        );
         assert!(o.stdout.is_empty());
     }
     assert_eq!(e.generate_requests(), 0, "nothing was sent");
@@ -157,8 +266,16 @@ async fn fifteen_references_refused_fourteen_sent() {
     assert_eq!(e.generate_requests(), 0);
     let o = e.run(&a[..a.len() - 2]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let req = e.fake.requests().into_iter().find(|r| r.path.contains("enerateContent")).unwrap();
-    let parts = req.json.unwrap()["contents"][0]["parts"].as_array().unwrap().len();
+    let req = e
+        .fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.contains("enerateContent"))
+        .unwrap();
+    let parts = req.json.unwrap()["contents"][0]["parts"]
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(parts, 15);
 }
 
@@ -180,7 +297,15 @@ async fn api_failures_exit_1_with_the_cause_and_save_nothing() {
         assert!(o.stdout.is_empty());
     }
     assert_eq!(e.gallery_len().await, 0);
-    assert_eq!(e.run(&["chat", "list", "--json"]).await.json().as_array().unwrap().len(), 0);
+    assert_eq!(
+        e.run(&["chat", "list", "--json"])
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     let images = e.dir.path().join("data/images");
     assert_eq!(std::fs::read_dir(images).unwrap().count(), 0);
 }
@@ -191,18 +316,35 @@ async fn retries_are_reported_on_stderr() {
     let t = std::time::Instant::now();
     let o = e.run(&["generate", "a cat [fake:429]", "--json"]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(t.elapsed() >= std::time::Duration::from_secs(2), "the 2 s retryDelay was waited out");
-    assert!(o.stderr.contains("retry") && o.stderr.contains("2.0 s"), "{}", o.stderr);
+    assert!(
+        t.elapsed() >= std::time::Duration::from_secs(2),
+        "the 2 s retryDelay was waited out"
+    );
+    assert!(
+        o.stderr.contains("retry") && o.stderr.contains("2.0 s"),
+        "{}",
+        o.stderr
+    );
     assert_eq!(o.json()["images"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grounding_is_printed_and_shown() {
     let e = Env::new().await;
-    let o = e.run(&["generate", "today's weather in Paris as a poster", "--search", "web,image", "--json"]).await;
+    let o = e
+        .run(&[
+            "generate",
+            "today's weather in Paris as a poster",
+            "--search",
+            "web,image",
+            "--json",
+        ])
+        .await;
     assert_eq!(o.code, 0, "{}", o.stderr);
     let j = o.json();
-    let chunks = j["grounding"]["groundingChunks"].as_array().expect("grounding chunks");
+    let chunks = j["grounding"]["groundingChunks"]
+        .as_array()
+        .expect("grounding chunks");
     assert!(chunks.iter().any(|c| c["web"]["uri"].is_string()), "{j}");
     let id = j["images"][0]["id"].as_str().unwrap();
     let show = e.run(&["gallery", "show", id, "--json"]).await.json();
@@ -219,14 +361,31 @@ async fn no_key_is_refused_unless_the_base_url_is_local() {
     assert_eq!(o.stderr.lines().count(), 1);
     assert!(o.stderr.contains("GEMINI_API_KEY"), "{}", o.stderr);
     let fake = FakeGemini::start(FakeConfig::default()).await.unwrap();
-    let o = banana(dir.path(), Some(&fake.base_url()), None, &["generate", "a cat", "--json"]).await;
+    let o = banana(
+        dir.path(),
+        Some(&fake.base_url()),
+        None,
+        &["generate", "a cat", "--json"],
+    )
+    .await;
     assert_eq!(o.code, 0, "{}", o.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn variations_and_thoughts() {
     let e = Env::new().await;
-    let o = e.run(&["generate", "three pears", "--count", "3", "--thoughts", "--thinking", "high", "--json"]).await;
+    let o = e
+        .run(&[
+            "generate",
+            "three pears",
+            "--count",
+            "3",
+            "--thoughts",
+            "--thinking",
+            "high",
+            "--json",
+        ])
+        .await;
     assert_eq!(o.code, 0, "{}", o.stderr);
     let j = o.json();
     assert_eq!(j["images"].as_array().unwrap().len(), 3);

@@ -12,10 +12,32 @@ use studio_core::{GalleryQuery, Studio, StudioConfig};
 
 const ROWS: usize = 100_000;
 const WORDS: &[&str] = &[
-    "banana", "astronaut", "sunset", "castle", "watercolour", "neon", "city", "forest", "robot", "cat", "dragon",
-    "portrait", "poster", "infographic", "ocean", "mountain", "vintage", "cyberpunk", "minimal", "sketch",
+    "banana",
+    "astronaut",
+    "sunset",
+    "castle",
+    "watercolour",
+    "neon",
+    "city",
+    "forest",
+    "robot",
+    "cat",
+    "dragon",
+    "portrait",
+    "poster",
+    "infographic",
+    "ocean",
+    "mountain",
+    "vintage",
+    "cyberpunk",
+    "minimal",
+    "sketch",
 ];
-const MODELS: &[&str] = &["gemini-3.1-flash-image-preview", "gemini-3-pro-image-preview", "gemini-2.5-flash-image"];
+const MODELS: &[&str] = &[
+    "gemini-3.1-flash-image-preview",
+    "gemini-3-pro-image-preview",
+    "gemini-2.5-flash-image",
+];
 
 fn pct(v: &mut [Duration], p: f64) -> f64 {
     v.sort();
@@ -27,7 +49,8 @@ fn main() {
     let t = Instant::now();
     {
         let mut conn = Connection::open(dir.path().join("gallery.sqlite")).expect("db");
-        conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .expect("wal");
         migrate(&mut conn).expect("migrate");
         let tx = conn.transaction().expect("tx");
         {
@@ -78,23 +101,72 @@ fn main() {
             })
             .collect()
     };
-    let first = GalleryQuery { limit: 100, ..Default::default() };
+    let first = GalleryQuery {
+        limit: 100,
+        ..Default::default()
+    };
     let cases = [
         ("first page (newest 100)", first.clone()),
-        ("first page, model filter", GalleryQuery { model: Some(MODELS[1].into()), ..first.clone() }),
-        ("first page, favourites", GalleryQuery { favourite: Some(true), ..first.clone() }),
-        ("first page, grounded", GalleryQuery { has_grounding: Some(true), ..first.clone() }),
+        (
+            "first page, model filter",
+            GalleryQuery {
+                model: Some(MODELS[1].into()),
+                ..first.clone()
+            },
+        ),
+        (
+            "first page, favourites",
+            GalleryQuery {
+                favourite: Some(true),
+                ..first.clone()
+            },
+        ),
+        (
+            "first page, grounded",
+            GalleryQuery {
+                has_grounding: Some(true),
+                ..first.clone()
+            },
+        ),
     ];
     for (name, q) in &cases {
         let mut v = time(q, 50);
-        println!("{name}: p50 {:.2} ms, p95 {:.2} ms", pct(&mut v, 0.5), pct(&mut v, 0.95));
+        println!(
+            "{name}: p50 {:.2} ms, p95 {:.2} ms",
+            pct(&mut v, 0.5),
+            pct(&mut v, 0.95)
+        );
     }
     // A page deep in the gallery: keyset vs offset.
-    let page = g.list(&GalleryQuery { limit: 100, offset: 50_000, ..Default::default() }).expect("offset page");
+    let page = g
+        .list(&GalleryQuery {
+            limit: 100,
+            offset: 50_000,
+            ..Default::default()
+        })
+        .expect("offset page");
     let cursor = page.last().map(|s| s.cursor.clone());
-    let mut off = time(&GalleryQuery { limit: 100, offset: 50_100, ..Default::default() }, 20);
-    let mut key = time(&GalleryQuery { limit: 100, cursor, ..Default::default() }, 20);
-    println!("page at 50k: offset p50 {:.2} ms, keyset cursor p50 {:.2} ms", pct(&mut off, 0.5), pct(&mut key, 0.5));
+    let mut off = time(
+        &GalleryQuery {
+            limit: 100,
+            offset: 50_100,
+            ..Default::default()
+        },
+        20,
+    );
+    let mut key = time(
+        &GalleryQuery {
+            limit: 100,
+            cursor,
+            ..Default::default()
+        },
+        20,
+    );
+    println!(
+        "page at 50k: offset p50 {:.2} ms, keyset cursor p50 {:.2} ms",
+        pct(&mut off, 0.5),
+        pct(&mut key, 0.5)
+    );
 
     let mut fts = Vec::new();
     let mut rng = fastrand::Rng::with_seed(9);
@@ -102,13 +174,28 @@ fn main() {
         let q = if i % 2 == 0 {
             WORDS[rng.usize(..WORDS.len())].to_string()
         } else {
-            format!("{} {}", WORDS[rng.usize(..WORDS.len())], &WORDS[rng.usize(..WORDS.len())][..3])
+            format!(
+                "{} {}",
+                WORDS[rng.usize(..WORDS.len())],
+                &WORDS[rng.usize(..WORDS.len())][..3]
+            )
         };
         let t = Instant::now();
-        std::hint::black_box(g.list(&GalleryQuery { query: Some(q), limit: 100, ..Default::default() }).expect("search"));
+        std::hint::black_box(
+            g.list(&GalleryQuery {
+                query: Some(q),
+                limit: 100,
+                ..Default::default()
+            })
+            .expect("search"),
+        );
         fts.push(t.elapsed());
     }
-    println!("FTS search, first page of 100 (200 queries): p50 {:.2} ms, p95 {:.2} ms", pct(&mut fts, 0.5), pct(&mut fts, 0.95));
+    println!(
+        "FTS search, first page of 100 (200 queries): p50 {:.2} ms, p95 {:.2} ms",
+        pct(&mut fts, 0.5),
+        pct(&mut fts, 0.95)
+    );
 
     // Baseline: the same first page with the indexes unused (full scan + sort).
     let conn = Connection::open(dir.path().join("gallery.sqlite")).expect("db");
@@ -120,11 +207,17 @@ fn main() {
                 "SELECT id, prompt FROM images NOT INDEXED WHERE trashed_at IS NULL ORDER BY created_at + 0 DESC, id DESC LIMIT 100",
             )
             .expect("prepare");
-        let n = st.query_map([], |r| r.get::<_, String>(0)).expect("q").count();
+        let n = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .expect("q")
+            .count();
         std::hint::black_box(n);
         scan.push(t.elapsed());
     }
     let mut first_page = time(&first, 50);
     let (p, s) = (pct(&mut first_page, 0.5), pct(&mut scan, 0.5));
-    println!("baseline full scan first page: p50 {s:.2} ms; indexed is {:.0}x faster", s / p);
+    println!(
+        "baseline full scan first page: p50 {s:.2} ms; indexed is {:.0}x faster",
+        s / p
+    );
 }

@@ -17,7 +17,10 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let fake = FakeGemini::start(FakeConfig::default()).await.expect("fake");
         let dir = tempfile::tempdir().expect("tempdir");

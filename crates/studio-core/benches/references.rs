@@ -56,18 +56,24 @@ fn naive(bytes: &[u8]) -> Vec<u8> {
     img = img.rotate90(); // orientation 6
     let img = img.resize(MAX_LONG_EDGE, MAX_LONG_EDGE, FilterType::Lanczos3);
     let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 90).encode_image(&DynamicImage::ImageRgb8(img.to_rgb8())).expect("encode");
+    JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&DynamicImage::ImageRgb8(img.to_rgb8()))
+        .expect("encode");
     out
 }
 
 fn main() {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let t = Instant::now();
     let inputs: Vec<Vec<u8>> = (0..N as u32)
         .into_par_iter()
         .map(|i| {
             let mut jpeg = Vec::new();
-            JpegEncoder::new_with_quality(&mut jpeg, 92).encode_image(&photo(i)).expect("encode input");
+            JpegEncoder::new_with_quality(&mut jpeg, 92)
+                .encode_image(&photo(i))
+                .expect("encode input");
             insert_exif_orientation(&jpeg, 6)
         })
         .collect();
@@ -91,8 +97,13 @@ fn main() {
         let rgb = small.to_rgb8();
         let mut enc = jpeg_encoder::Encoder::new(&mut out, 90);
         enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
-        enc.encode(rgb.as_raw(), rgb.width() as u16, rgb.height() as u16, jpeg_encoder::ColorType::Rgb)
-            .expect("encode");
+        enc.encode(
+            rgb.as_raw(),
+            rgb.width() as u16,
+            rgb.height() as u16,
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .expect("encode");
         let en = t.elapsed();
         let t = Instant::now();
         std::hint::black_box(pipeline::prepare(b).expect("prepare"));
@@ -117,7 +128,10 @@ fn main() {
         out_bytes = 0;
         for r in res {
             let p = r.expect("prepared");
-            assert!(p.height > p.width && p.height <= MAX_LONG_EDGE, "rotated and bounded");
+            assert!(
+                p.height > p.width && p.height <= MAX_LONG_EDGE,
+                "rotated and bounded"
+            );
             out_bytes += p.bytes.len();
         }
     }
@@ -135,7 +149,18 @@ fn main() {
     }
     base.sort();
     let base_best = base[0];
-    println!("pipeline (prepare_all, rayon): median {:.3} s, best {:.3} s; request payload {:.1} MB", ours_med.as_secs_f64(), ours[0].as_secs_f64(), out_bytes as f64 / 1e6);
-    println!("naive baseline (1 thread, Lanczos3): best {:.3} s", base_best.as_secs_f64());
-    println!("speed-up: {:.1}x (median vs baseline best); goal >= 3x and < 1.5 s", base_best.as_secs_f64() / ours_med.as_secs_f64());
+    println!(
+        "pipeline (prepare_all, rayon): median {:.3} s, best {:.3} s; request payload {:.1} MB",
+        ours_med.as_secs_f64(),
+        ours[0].as_secs_f64(),
+        out_bytes as f64 / 1e6
+    );
+    println!(
+        "naive baseline (1 thread, Lanczos3): best {:.3} s",
+        base_best.as_secs_f64()
+    );
+    println!(
+        "speed-up: {:.1}x (median vs baseline best); goal >= 3x and < 1.5 s",
+        base_best.as_secs_f64() / ours_med.as_secs_f64()
+    );
 }

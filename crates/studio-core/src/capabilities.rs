@@ -65,10 +65,16 @@ pub struct ModelCapabilities {
 
 impl ModelCapabilities {
     /// The output format for a ratio and size (defaults applied: 1:1, the model's default size).
-    pub fn output(&self, aspect_ratio: Option<&str>, image_size: Option<&str>) -> Option<&OutputFormat> {
+    pub fn output(
+        &self,
+        aspect_ratio: Option<&str>,
+        image_size: Option<&str>,
+    ) -> Option<&OutputFormat> {
         let ratio = aspect_ratio.unwrap_or("1:1");
         let size = image_size.or(self.default_image_size.as_deref());
-        self.outputs.iter().find(|o| o.aspect_ratio == ratio && o.image_size.as_deref() == size)
+        self.outputs
+            .iter()
+            .find(|o| o.aspect_ratio == ratio && o.image_size.as_deref() == size)
     }
 
     /// Output tokens for one image at a size (any ratio costs the same).
@@ -84,26 +90,52 @@ impl ModelCapabilities {
 type Px = (&'static str, [(u32, u32); 4]);
 
 const FLASH_31: &[Px] = &[
-    ("1:1", [(512, 512), (1024, 1024), (2048, 2048), (4096, 4096)]),
-    ("1:4", [(256, 1024), (512, 2048), (1024, 4096), (2048, 8192)]),
-    ("1:8", [(192, 1536), (384, 3072), (768, 6144), (1536, 12288)]),
+    (
+        "1:1",
+        [(512, 512), (1024, 1024), (2048, 2048), (4096, 4096)],
+    ),
+    (
+        "1:4",
+        [(256, 1024), (512, 2048), (1024, 4096), (2048, 8192)],
+    ),
+    (
+        "1:8",
+        [(192, 1536), (384, 3072), (768, 6144), (1536, 12288)],
+    ),
     ("2:3", [(424, 632), (848, 1264), (1696, 2528), (3392, 5056)]),
     ("3:2", [(632, 424), (1264, 848), (2528, 1696), (5056, 3392)]),
     ("3:4", [(448, 600), (896, 1200), (1792, 2400), (3584, 4800)]),
-    ("4:1", [(1024, 256), (2048, 512), (4096, 1024), (8192, 2048)]),
+    (
+        "4:1",
+        [(1024, 256), (2048, 512), (4096, 1024), (8192, 2048)],
+    ),
     ("4:3", [(600, 448), (1200, 896), (2400, 1792), (4800, 3584)]),
     ("4:5", [(464, 576), (928, 1152), (1856, 2304), (3712, 4608)]),
     ("5:4", [(576, 464), (1152, 928), (2304, 1856), (4608, 3712)]),
-    ("8:1", [(1536, 192), (3072, 384), (6144, 768), (12288, 1536)]),
-    ("9:16", [(384, 688), (768, 1376), (1536, 2752), (3072, 5504)]),
-    ("16:9", [(688, 384), (1376, 768), (2752, 1536), (5504, 3072)]),
+    (
+        "8:1",
+        [(1536, 192), (3072, 384), (6144, 768), (12288, 1536)],
+    ),
+    (
+        "9:16",
+        [(384, 688), (768, 1376), (1536, 2752), (3072, 5504)],
+    ),
+    (
+        "16:9",
+        [(688, 384), (1376, 768), (2752, 1536), (5504, 3072)],
+    ),
     // The guide prints 792x168 for 512; kept as printed (792x336 would match the ratio).
-    ("21:9", [(792, 168), (1584, 672), (3168, 1344), (6336, 2688)]),
+    (
+        "21:9",
+        [(792, 168), (1584, 672), (3168, 1344), (6336, 2688)],
+    ),
 ];
 const FLASH_31_TOKENS: [u32; 4] = [747, 1120, 1680, 2520];
 const SIZES_4: [&str; 4] = ["512", "1K", "2K", "4K"];
 
-const PRO_RATIOS: &[&str] = &["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"];
+const PRO_RATIOS: &[&str] = &[
+    "1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9",
+];
 
 const FLASH_25: &[(&str, u32, u32)] = &[
     ("1:1", 1024, 1024),
@@ -127,13 +159,16 @@ pub fn capabilities() -> Vec<ModelCapabilities> {
     let flash31_outputs = FLASH_31
         .iter()
         .flat_map(|(ratio, px)| {
-            px.iter().zip(SIZES_4).zip(FLASH_31_TOKENS).map(|((&(w, h), size), tokens)| OutputFormat {
-                aspect_ratio: ratio.to_string(),
-                image_size: Some(size.to_string()),
-                width: w,
-                height: h,
-                tokens,
-            })
+            px.iter()
+                .zip(SIZES_4)
+                .zip(FLASH_31_TOKENS)
+                .map(|((&(w, h), size), tokens)| OutputFormat {
+                    aspect_ratio: ratio.to_string(),
+                    image_size: Some(size.to_string()),
+                    width: w,
+                    height: h,
+                    tokens,
+                })
         })
         .collect();
     // 3 Pro shares 3.1 Flash's pixel sizes at 1K/2K/4K; 1K and 2K cost 1120 tokens, 4K 2000.
@@ -141,13 +176,17 @@ pub fn capabilities() -> Vec<ModelCapabilities> {
         .iter()
         .filter(|(r, _)| PRO_RATIOS.contains(r))
         .flat_map(|(ratio, px)| {
-            px[1..].iter().zip(&SIZES_4[1..]).zip([1120, 1120, 2000]).map(|((&(w, h), size), tokens)| OutputFormat {
-                aspect_ratio: ratio.to_string(),
-                image_size: Some(size.to_string()),
-                width: w,
-                height: h,
-                tokens,
-            })
+            px[1..]
+                .iter()
+                .zip(&SIZES_4[1..])
+                .zip([1120, 1120, 2000])
+                .map(|((&(w, h), size), tokens)| OutputFormat {
+                    aspect_ratio: ratio.to_string(),
+                    image_size: Some(size.to_string()),
+                    width: w,
+                    height: h,
+                    tokens,
+                })
         })
         .collect();
     let flash25_outputs = FLASH_25

@@ -90,7 +90,10 @@ impl Chats {
         let mut st = conn.prepare_cached(&format!(
             "SELECT {CHAT_COLUMNS} FROM chats c ORDER BY c.updated_at DESC, c.id DESC LIMIT ?1 OFFSET ?2"
         ))?;
-        let rows = st.query_map([limit.clamp(1, 10_000) as i64, offset as i64], chat_from_row)?;
+        let rows = st.query_map(
+            [limit.clamp(1, 10_000) as i64, offset as i64],
+            chat_from_row,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -98,9 +101,16 @@ impl Chats {
     pub fn show(&self, chat_id: &str) -> Result<ChatDetail> {
         let conn = self.store.conn();
         let chat = conn
-            .query_row(&format!("SELECT {CHAT_COLUMNS} FROM chats c WHERE c.id = ?1"), [chat_id], chat_from_row)
+            .query_row(
+                &format!("SELECT {CHAT_COLUMNS} FROM chats c WHERE c.id = ?1"),
+                [chat_id],
+                chat_from_row,
+            )
             .optional()?
-            .ok_or_else(|| Error::NotFound { what: "chat", id: chat_id.to_string() })?;
+            .ok_or_else(|| Error::NotFound {
+                what: "chat",
+                id: chat_id.to_string(),
+            })?;
         let mut st = conn.prepare_cached(
             "SELECT t.id, t.chat_id, t.parent_turn_id, t.prompt, t.reference_hashes, t.params, t.text, t.thoughts, \
              t.grounding, t.usage, t.finish_reason, t.created_at, \
@@ -126,14 +136,32 @@ impl Chats {
         })?;
         let mut turns = Vec::new();
         for row in rows {
-            let (id, chat_id, parent, prompt, refs, params, text, thoughts, grounding, usage, finish_reason, created_at, images) =
-                row?;
-            let params: GenerateParams =
-                serde_json::from_str(&params).map_err(|e| Error::CorruptStore(format!("parameters of turn {id}: {e}")))?;
-            let json = |s: Option<String>| s.and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok()).filter(|v| !v.is_null());
+            let (
+                id,
+                chat_id,
+                parent,
+                prompt,
+                refs,
+                params,
+                text,
+                thoughts,
+                grounding,
+                usage,
+                finish_reason,
+                created_at,
+                images,
+            ) = row?;
+            let params: GenerateParams = serde_json::from_str(&params)
+                .map_err(|e| Error::CorruptStore(format!("parameters of turn {id}: {e}")))?;
+            let json = |s: Option<String>| {
+                s.and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+                    .filter(|v| !v.is_null())
+            };
             turns.push(TurnView {
                 reference_hashes: serde_json::from_str(&refs).unwrap_or_default(),
-                image_ids: images.map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default(),
+                image_ids: images
+                    .map(|s| s.split(',').map(str::to_string).collect())
+                    .unwrap_or_default(),
                 grounding: json(grounding),
                 usage: json(usage),
                 id,
@@ -152,9 +180,15 @@ impl Chats {
 
     /// Renames a chat.
     pub fn rename(&self, chat_id: &str, title: &str) -> Result<()> {
-        let n = self.store.conn().execute("UPDATE chats SET title = ?2 WHERE id = ?1", [chat_id, title])?;
+        let n = self.store.conn().execute(
+            "UPDATE chats SET title = ?2 WHERE id = ?1",
+            [chat_id, title],
+        )?;
         if n == 0 {
-            return Err(Error::NotFound { what: "chat", id: chat_id.to_string() });
+            return Err(Error::NotFound {
+                what: "chat",
+                id: chat_id.to_string(),
+            });
         }
         Ok(())
     }
@@ -164,16 +198,20 @@ impl Chats {
 /// was received: only canonical data is ever externalized).
 fn restore_blobs(store: &Store, content: &mut Content, blobs: &str) -> Result<()> {
     use base64::Engine as _;
-    let list: Vec<serde_json::Value> =
-        serde_json::from_str(blobs).map_err(|e| Error::CorruptStore(format!("blob list of a turn: {e}")))?;
+    let list: Vec<serde_json::Value> = serde_json::from_str(blobs)
+        .map_err(|e| Error::CorruptStore(format!("blob list of a turn: {e}")))?;
     for b in list {
         let part = b.get("part").and_then(|v| v.as_u64()).map(|v| v as usize);
-        let file = b.get("file").and_then(|v| v.as_str()).filter(|f| !f.contains('/') && !f.contains('\\') && !f.starts_with('.'));
+        let file = b
+            .get("file")
+            .and_then(|v| v.as_str())
+            .filter(|f| !f.contains('/') && !f.contains('\\') && !f.starts_with('.'));
         let (Some(part), Some(file)) = (part, file) else {
             return Err(Error::CorruptStore(format!("blob entry {b}")));
         };
         let path = store.dirs.blobs.join(file);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io("cannot read the image of a chat turn", &path, e))?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| Error::io("cannot read the image of a chat turn", &path, e))?;
         let blob = content
             .parts
             .get_mut(part)
@@ -187,19 +225,30 @@ fn restore_blobs(store: &Store, content: &mut Content, blobs: &str) -> Result<()
 /// The user turn as sent: the prompt, then the references in order.
 pub fn user_content(prompt: &str, references: &[(String, Vec<u8>)]) -> Content {
     let mut parts = vec![Part::text(prompt)];
-    parts.extend(references.iter().map(|(mime, bytes)| Part::inline_bytes(mime.clone(), bytes)));
+    parts.extend(
+        references
+            .iter()
+            .map(|(mime, bytes)| Part::inline_bytes(mime.clone(), bytes)),
+    );
     Content::user(parts)
 }
 
 /// The chat and most recent turn a new turn continues from. `parent` given: it must belong to the chat.
-pub fn resolve_parent(store: &Store, chat_id: &str, parent: Option<&str>) -> Result<Option<String>> {
+pub fn resolve_parent(
+    store: &Store,
+    chat_id: &str,
+    parent: Option<&str>,
+) -> Result<Option<String>> {
     let conn = store.conn();
     let exists: bool = conn
         .query_row("SELECT 1 FROM chats WHERE id = ?1", [chat_id], |_| Ok(true))
         .optional()?
         .unwrap_or(false);
     if !exists {
-        return Err(Error::NotFound { what: "chat", id: chat_id.to_string() });
+        return Err(Error::NotFound {
+            what: "chat",
+            id: chat_id.to_string(),
+        });
     }
     match parent {
         Some(p) => {
@@ -229,12 +278,25 @@ pub fn history(store: &Store, turn_id: Option<&str>) -> Result<Vec<Content>> {
         )?;
         while let Some(id) = next.take() {
             if chain.len() > 10_000 {
-                return Err(Error::CorruptStore(format!("turn {id}: parent chain loops")));
+                return Err(Error::CorruptStore(format!(
+                    "turn {id}: parent chain loops"
+                )));
             }
-            let (parent, prompt, refs, model, blobs): (Option<String>, String, String, String, Option<String>) = st
-                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            let (parent, prompt, refs, model, blobs): (
+                Option<String>,
+                String,
+                String,
+                String,
+                Option<String>,
+            ) = st
+                .query_row([&id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
                 .optional()?
-                .ok_or_else(|| Error::NotFound { what: "turn", id: id.clone() })?;
+                .ok_or_else(|| Error::NotFound {
+                    what: "turn",
+                    id: id.clone(),
+                })?;
             chain.push((prompt, refs, model, blobs));
             next = parent;
         }
@@ -242,15 +304,15 @@ pub fn history(store: &Store, turn_id: Option<&str>) -> Result<Vec<Content>> {
     chain.reverse();
     let mut contents = Vec::with_capacity(chain.len() * 2);
     for (prompt, refs, model, blobs) in chain {
-        let hashes: Vec<String> =
-            serde_json::from_str(&refs).map_err(|e| Error::CorruptStore(format!("reference list: {e}")))?;
+        let hashes: Vec<String> = serde_json::from_str(&refs)
+            .map_err(|e| Error::CorruptStore(format!("reference list: {e}")))?;
         let mut loaded = Vec::with_capacity(hashes.len());
         for h in &hashes {
             loaded.push(crate::references::load(store, h)?);
         }
         contents.push(user_content(&prompt, &loaded));
-        let mut content =
-            Content::from_json(&model).map_err(|e| Error::CorruptStore(format!("stored model turn: {e}")))?;
+        let mut content = Content::from_json(&model)
+            .map_err(|e| Error::CorruptStore(format!("stored model turn: {e}")))?;
         if let Some(blobs) = blobs {
             restore_blobs(store, &mut content, &blobs)?;
         }

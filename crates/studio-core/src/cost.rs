@@ -48,7 +48,12 @@ impl Usage {
             0 => prompt + output + thoughts,
             t => t,
         };
-        Usage { prompt_tokens: prompt, output_tokens: output, thought_tokens: thoughts, total_tokens: total }
+        Usage {
+            prompt_tokens: prompt,
+            output_tokens: output,
+            thought_tokens: thoughts,
+            total_tokens: total,
+        }
     }
 
     pub fn add(&mut self, o: &Usage) {
@@ -111,7 +116,11 @@ mod tests {
     #[test]
     fn estimate_uses_the_table() {
         let caps = model("gemini-3.1-flash-image-preview").unwrap();
-        let p = GenerateParams { image_size: Some("4K".into()), count: 2, ..Default::default() };
+        let p = GenerateParams {
+            image_size: Some("4K".into()),
+            count: 2,
+            ..Default::default()
+        };
         let e = estimate(&caps, &p, 0, Some(30.0));
         assert_eq!(e.output_tokens, 5040);
         assert!((e.price.unwrap() - 0.1512).abs() < 1e-9);

@@ -25,7 +25,12 @@ pub enum Error {
 
     /// More reference images than the model accepts (refused before anything is sent).
     #[error("{model} accepts at most {max} reference images; {given} were given: remove {excess}")]
-    TooManyReferences { model: String, max: u32, given: u32, excess: u32 },
+    TooManyReferences {
+        model: String,
+        max: u32,
+        given: u32,
+        excess: u32,
+    },
 
     /// A reference file is not an image we can send (corrupt, unsupported or unreadable).
     #[error("reference image \"{name}\" cannot be used: {reason}")]
@@ -61,7 +66,11 @@ pub enum Error {
 
     /// The per-day quota is spent; it resets at midnight Pacific time.
     #[error("daily quota exhausted ({message}); it resets at midnight Pacific time, {resets_in} from now ({resets_at_utc})")]
-    QuotaPerDay { message: String, resets_at_utc: String, resets_in: String },
+    QuotaPerDay {
+        message: String,
+        resets_at_utc: String,
+        resets_in: String,
+    },
 
     /// A quota error that retries could not outlast.
     #[error("quota exceeded after retries: {0}; wait a minute and try again")]
@@ -93,7 +102,10 @@ pub enum Error {
 
     /// The model answered but produced no image, for the reason given.
     #[error("no image was produced ({finish_reason}): {explanation}")]
-    NoImage { finish_reason: String, explanation: String },
+    NoImage {
+        finish_reason: String,
+        explanation: String,
+    },
 
     /// The generation was cancelled.
     #[error("cancelled")]
@@ -183,22 +195,39 @@ impl Error {
 
     /// The `{kind, message}` form for IPC.
     pub fn payload(&self) -> ErrorPayload {
-        ErrorPayload { kind: self.kind().to_string(), message: self.to_string() }
+        ErrorPayload {
+            kind: self.kind().to_string(),
+            message: self.to_string(),
+        }
     }
 
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { action, path: path.into(), source }
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Error {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 
     pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Error {
         let context = context.into();
-        move |source| Error::Database { context: Some(context), source }
+        move |source| Error::Database {
+            context: Some(context),
+            source,
+        }
     }
 }
 
 impl From<rusqlite::Error> for Error {
     fn from(source: rusqlite::Error) -> Self {
-        Error::Database { context: None, source }
+        Error::Database {
+            context: None,
+            source,
+        }
     }
 }
 
@@ -222,8 +251,16 @@ mod tests {
 
     #[test]
     fn too_many_references_says_what_to_do() {
-        let e = Error::TooManyReferences { model: "m".into(), max: 14, given: 15, excess: 1 };
-        assert_eq!(e.to_string(), "m accepts at most 14 reference images; 15 were given: remove 1");
+        let e = Error::TooManyReferences {
+            model: "m".into(),
+            max: 14,
+            given: 15,
+            excess: 1,
+        };
+        assert_eq!(
+            e.to_string(),
+            "m accepts at most 14 reference images; 15 were given: remove 1"
+        );
         assert_eq!(e.kind(), "too_many_references");
         assert!(e.is_invalid_input());
     }

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::stream::{self, StreamExt};
 use gemini::{
-    Content, GenerateContentRequest, GenerateContentResponse, GenerationConfig, ImageConfig, Modality, Outcome,
-    RetryNotice, StreamEvent, ThinkingConfig, Tool,
+    Content, GenerateContentRequest, GenerateContentResponse, GenerationConfig, ImageConfig,
+    Modality, Outcome, RetryNotice, StreamEvent, ThinkingConfig, Tool,
 };
 use serde::{Deserialize, Serialize};
 
@@ -19,11 +19,11 @@ use crate::capabilities::ModelCapabilities;
 use crate::cost::{CostEstimate, Usage};
 use crate::error::{Error, Result};
 use crate::gallery::store::{NewBlob, NewChat, NewImage, NewTurn, Store, UsageEvent};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use crate::params::GenerateParams;
 use crate::paths::{atomic_write, ext_for_mime, new_id};
 use crate::references::pipeline::INLINE_LIMIT_BYTES;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 
 /// Most variations in flight at once.
 pub const MAX_PARALLEL: usize = 4;
@@ -49,19 +49,42 @@ pub struct GenerateRequest {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum GenerationEvent {
     /// Validated; about to send `variations` requests.
-    Started { chat_id: Option<String>, variations: u32, estimate: CostEstimate },
+    Started {
+        chat_id: Option<String>,
+        variations: u32,
+        estimate: CostEstimate,
+    },
     /// A request failed transiently and will be retried after `delay_ms`.
-    Retry { variation: u32, attempt: u32, delay_ms: i64, reason: String, message: String },
+    Retry {
+        variation: u32,
+        attempt: u32,
+        delay_ms: i64,
+        reason: String,
+        message: String,
+    },
     /// A piece of the model's thinking.
     ThoughtText { variation: u32, text: String },
     /// An interim image the model drew while thinking, saved at `path` (temporary; gone at next start).
-    ThoughtImage { variation: u32, id: String, path: String, mime: String },
+    ThoughtImage {
+        variation: u32,
+        id: String,
+        path: String,
+        mime: String,
+    },
     /// A piece of answer text.
     Text { variation: u32, text: String },
     /// One variation failed (the others may still succeed).
-    VariationFailed { variation: u32, kind: String, message: String },
+    VariationFailed {
+        variation: u32,
+        kind: String,
+        message: String,
+    },
     /// Everything saved.
-    Done { chat_id: String, turn_ids: Vec<String>, images: u32 },
+    Done {
+        chat_id: String,
+        turn_ids: Vec<String>,
+        images: u32,
+    },
 }
 
 /// A saved image.
@@ -130,18 +153,29 @@ fn thinking_level_wire(level: &str) -> String {
 }
 
 /// Builds the request body for `contents` (history + the new user turn).
-pub fn build_request(caps: &ModelCapabilities, params: &GenerateParams, contents: Vec<Content>) -> GenerateContentRequest {
-    let modalities = if params.images_only { vec![Modality::Image] } else { vec![Modality::Text, Modality::Image] };
-    let image_config = (params.aspect_ratio.is_some() || params.image_size.is_some()).then(|| ImageConfig {
-        aspect_ratio: params.aspect_ratio.clone(),
-        image_size: params.image_size.clone(),
-        ..Default::default()
-    });
-    let thinking_config = (caps.thinks && (params.thinking_level.is_some() || params.include_thoughts)).then(|| ThinkingConfig {
-        thinking_level: params.thinking_level.as_deref().map(thinking_level_wire),
-        include_thoughts: params.include_thoughts.then_some(true),
-        ..Default::default()
-    });
+pub fn build_request(
+    caps: &ModelCapabilities,
+    params: &GenerateParams,
+    contents: Vec<Content>,
+) -> GenerateContentRequest {
+    let modalities = if params.images_only {
+        vec![Modality::Image]
+    } else {
+        vec![Modality::Text, Modality::Image]
+    };
+    let image_config =
+        (params.aspect_ratio.is_some() || params.image_size.is_some()).then(|| ImageConfig {
+            aspect_ratio: params.aspect_ratio.clone(),
+            image_size: params.image_size.clone(),
+            ..Default::default()
+        });
+    let thinking_config = (caps.thinks
+        && (params.thinking_level.is_some() || params.include_thoughts))
+        .then(|| ThinkingConfig {
+            thinking_level: params.thinking_level.as_deref().map(thinking_level_wire),
+            include_thoughts: params.include_thoughts.then_some(true),
+            ..Default::default()
+        });
     let tools = params.search.any().then(|| {
         if params.search.image {
             vec![Tool::google_search_with(params.search.web, true)]
@@ -164,7 +198,12 @@ pub fn build_request(caps: &ModelCapabilities, params: &GenerateParams, contents
 
 /// Inline size of a request: the base64 data the API's 20 MB inline limit counts.
 fn inline_size(req: &GenerateContentRequest) -> usize {
-    req.contents.iter().flat_map(|c| c.parts.iter()).filter_map(|p| p.inline_data.as_ref()).map(|b| b.data.len()).sum()
+    req.contents
+        .iter()
+        .flat_map(|c| c.parts.iter())
+        .filter_map(|p| p.inline_data.as_ref())
+        .map(|b| b.data.len())
+        .sum()
 }
 
 /// Files kept by the Files API for 48 hours; reuse an upload for 47.
@@ -175,7 +214,11 @@ const UPLOAD_REUSE_MS: i64 = 47 * 3600 * 1000;
 /// needed as soon as a chat holds a 4K image (~24 MB of base64). A model part keeps its thought signature
 /// and every other field: only its data moves. Uploads are remembered (by content hash) and reused while
 /// the file lives, so each turn of a long chat does not upload the same image again.
-async fn offload_to_files(client: &gemini::Client, store: &Store, mut req: GenerateContentRequest) -> Result<GenerateContentRequest> {
+async fn offload_to_files(
+    client: &gemini::Client,
+    store: &Store,
+    mut req: GenerateContentRequest,
+) -> Result<GenerateContentRequest> {
     let mut size = inline_size(&req);
     let mut blobs: Vec<(usize, usize, usize)> = Vec::new();
     for (ci, c) in req.contents.iter().enumerate() {
@@ -191,11 +234,17 @@ async fn offload_to_files(client: &gemini::Client, store: &Store, mut req: Gener
             break;
         }
         let part = &mut req.contents[ci].parts[pi];
-        let Some(blob) = part.inline_data.take() else { continue };
+        let Some(blob) = part.inline_data.take() else {
+            continue;
+        };
         let bytes = blob.decode().map_err(map_client_error)?;
         let key = crate::references::pipeline::content_hash(&bytes);
         let now = crate::time::now_ms();
-        let cached = store.uploads.lock().ok().and_then(|m| m.get(&key).filter(|(_, at)| now - at < UPLOAD_REUSE_MS).map(|(u, _)| u.clone()));
+        let cached = store.uploads.lock().ok().and_then(|m| {
+            m.get(&key)
+                .filter(|(_, at)| now - at < UPLOAD_REUSE_MS)
+                .map(|(u, _)| u.clone())
+        });
         let uri = match cached {
             Some(u) => u,
             None => {
@@ -209,11 +258,18 @@ async fn offload_to_files(client: &gemini::Client, store: &Store, mut req: Gener
                 info.uri
             }
         };
-        part.file_data = Some(gemini::FileData { mime_type: Some(blob.mime_type.clone()), file_uri: uri, ..Default::default() });
+        part.file_data = Some(gemini::FileData {
+            mime_type: Some(blob.mime_type.clone()),
+            file_uri: uri,
+            ..Default::default()
+        });
         size -= len;
     }
     if size > INLINE_LIMIT_BYTES {
-        return Err(Error::RequestTooLarge { size_mb: size as f64 / 1e6, limit_mb: (INLINE_LIMIT_BYTES / 1_000_000) as u32 });
+        return Err(Error::RequestTooLarge {
+            size_mb: size as f64 / 1e6,
+            limit_mb: (INLINE_LIMIT_BYTES / 1_000_000) as u32,
+        });
     }
     Ok(req)
 }
@@ -224,9 +280,16 @@ pub fn map_client_error(e: gemini::Error) -> Error {
     match e {
         G::InvalidKey => Error::InvalidKey("Gemini refused it (API_KEY_INVALID)".into()),
         G::PermissionDenied { message } => Error::PermissionDenied(message),
-        G::NotFound { message } => Error::NotFound { what: "API resource", id: message },
+        G::NotFound { message } => Error::NotFound {
+            what: "API resource",
+            id: message,
+        },
         G::InvalidArgument { message } => Error::ApiInvalidArgument(message),
-        G::Quota { per_day: true, message, .. } => {
+        G::Quota {
+            per_day: true,
+            message,
+            ..
+        } => {
             let now = crate::time::now_ms();
             let reset = crate::time::next_pacific_midnight(now);
             Error::QuotaPerDay {
@@ -238,7 +301,9 @@ pub fn map_client_error(e: gemini::Error) -> Error {
         G::Quota { message, .. } => Error::Quota(message),
         G::Overloaded => Error::Overloaded,
         G::Server { status, message } => Error::Server(format!("{status}: {message}")),
-        G::Timeout => Error::Timeout("Gemini did not answer in time; try a smaller size or fewer references".into()),
+        G::Timeout => Error::Timeout(
+            "Gemini did not answer in time; try a smaller size or fewer references".into(),
+        ),
         G::Network(m) => Error::Network(m),
         e @ G::Malformed { .. } => Error::Malformed(e.to_string()),
         G::Blocked { reason, message } => Error::Blocked {
@@ -253,7 +318,9 @@ pub fn map_client_error(e: gemini::Error) -> Error {
 /// Plain words for a prompt block reason.
 pub fn explain_block(reason: &str) -> &'static str {
     match reason {
-        "SAFETY" => "the prompt was refused by safety filters; rephrase it or change the input images",
+        "SAFETY" => {
+            "the prompt was refused by safety filters; rephrase it or change the input images"
+        }
         "PROHIBITED_CONTENT" => "the prompt asks for prohibited content; it will not be generated",
         "BLOCKLIST" => "the prompt contains blocked terms; remove them",
         "IMAGE_SAFETY" => "an input image was refused by safety filters; use a different image",
@@ -297,7 +364,9 @@ async fn run_variation(
     let response = if stream_thoughts {
         let tmp = store.dirs.tmp.clone();
         let mut on_event = |ev: StreamEvent| match ev {
-            StreamEvent::ThoughtText(text) => emit(sink, GenerationEvent::ThoughtText { variation, text }),
+            StreamEvent::ThoughtText(text) => {
+                emit(sink, GenerationEvent::ThoughtText { variation, text })
+            }
             StreamEvent::Text(text) => emit(sink, GenerationEvent::Text { variation, text }),
             StreamEvent::ThoughtImage { mime_type, data } => {
                 let id = new_id("thought_");
@@ -317,7 +386,9 @@ async fn run_variation(
             StreamEvent::Retry(n) => emit(sink, retry_event(variation, &n)),
             _ => {}
         };
-        client.stream_generate_content(model, req, &mut on_event).await?
+        client
+            .stream_generate_content(model, req, &mut on_event)
+            .await?
     } else {
         let on_retry = |n: &RetryNotice| emit(sink, retry_event(variation, n));
         client.generate_content(model, req, &on_retry).await?
@@ -347,9 +418,19 @@ fn classify(
                 Some(m) => format!("{}; {m}", explain_block(&r)),
                 None => explain_block(&r).to_string(),
             };
-            return Err((Error::Blocked { reason: r, explanation }, usage, "blocked"));
+            return Err((
+                Error::Blocked {
+                    reason: r,
+                    explanation,
+                },
+                usage,
+                "blocked",
+            ));
         }
-        Outcome::NoImage { finish_reason, message } => {
+        Outcome::NoImage {
+            finish_reason,
+            message,
+        } => {
             let name = finish_reason
                 .and_then(|f| serde_json::to_value(f).ok())
                 .and_then(|v| v.as_str().map(str::to_string))
@@ -360,23 +441,44 @@ fn classify(
             if let Some(m) = message.filter(|m| !m.is_empty()) {
                 explanation = format!("{explanation} ({m})");
             }
-            let outcome = if is_block_finish(&name) { "blocked" } else { "no_image" };
-            let err = if is_block_finish(&name) {
-                Error::Blocked { reason: name, explanation }
+            let outcome = if is_block_finish(&name) {
+                "blocked"
             } else {
-                Error::NoImage { finish_reason: name, explanation }
+                "no_image"
+            };
+            let err = if is_block_finish(&name) {
+                Error::Blocked {
+                    reason: name,
+                    explanation,
+                }
+            } else {
+                Error::NoImage {
+                    finish_reason: name,
+                    explanation,
+                }
             };
             return Err((err, usage, outcome));
         }
         Outcome::Image | Outcome::TextOnly => {}
     }
     let text = response.text();
-    let usage_json = response.usage_metadata.as_ref().and_then(|u| serde_json::to_value(u).ok());
+    let usage_json = response
+        .usage_metadata
+        .as_ref()
+        .and_then(|u| serde_json::to_value(u).ok());
     let Some(cand) = response.candidates.into_iter().next() else {
-        return Err((Error::Malformed("no candidate in the answer".into()), usage, "malformed"));
+        return Err((
+            Error::Malformed("no candidate in the answer".into()),
+            usage,
+            "malformed",
+        ));
     };
     let Some(mut content) = cand.content else {
-        return Err((Error::Malformed("the candidate has no content".into()), usage, "malformed"));
+        return Err((
+            Error::Malformed("the candidate has no content".into()),
+            usage,
+            "malformed",
+        ));
     };
     let tokens_per_image = caps.tokens_per_image(params.image_size.as_deref()) as i64;
     let mut images = Vec::new();
@@ -386,7 +488,9 @@ fn classify(
             continue;
         }
         let thought = part.is_thought();
-        let Some(blob) = part.inline_data.as_mut() else { continue };
+        let Some(blob) = part.inline_data.as_mut() else {
+            continue;
+        };
         // Canonical (standard, padded) base64 re-encodes to the very same text, so the bytes can live in a
         // file and the turn still replays byte-exact. Anything else stays inline in the stored content.
         let data = std::mem::take(&mut blob.data);
@@ -396,14 +500,24 @@ fn classify(
                 blob.data = data;
                 match blob.decode() {
                     Ok(b) => (b, false),
-                    Err(e) => return Err((Error::Malformed(format!("image data: {e}")), usage, "malformed")),
+                    Err(e) => {
+                        return Err((
+                            Error::Malformed(format!("image data: {e}")),
+                            usage,
+                            "malformed",
+                        ))
+                    }
                 }
             }
         };
         let ext = ext_for_mime(&blob.mime_type);
         if thought {
             if external {
-                blobs.push(NewBlob { part: pi, file: format!("{}.{ext}", new_id("thought_")), bytes: Some(bytes) });
+                blobs.push(NewBlob {
+                    part: pi,
+                    file: format!("{}.{ext}", new_id("thought_")),
+                    bytes: Some(bytes),
+                });
             }
             continue;
         }
@@ -413,7 +527,10 @@ fn classify(
             .and_then(|r| r.into_dimensions().ok());
         let Some((width, height)) = dims else {
             return Err((
-                Error::Malformed(format!("the returned {} data is not a readable image", blob.mime_type)),
+                Error::Malformed(format!(
+                    "the returned {} data is not a readable image",
+                    blob.mime_type
+                )),
                 usage,
                 "malformed",
             ));
@@ -421,7 +538,11 @@ fn classify(
         let id = new_id("img_");
         if external {
             // The gallery file doubles as the blob (hard link), so deleting the image keeps the chat whole.
-            blobs.push(NewBlob { part: pi, file: format!("{id}.{ext}"), bytes: None });
+            blobs.push(NewBlob {
+                part: pi,
+                file: format!("{id}.{ext}"),
+                bytes: None,
+            });
         }
         images.push(NewImage {
             id,
@@ -455,7 +576,10 @@ fn classify(
         blobs,
         text,
         thoughts,
-        grounding: cand.grounding_metadata.as_ref().and_then(|g| serde_json::to_value(g).ok()),
+        grounding: cand
+            .grounding_metadata
+            .as_ref()
+            .and_then(|g| serde_json::to_value(g).ok()),
         usage_json,
         usage,
         finish_reason,
@@ -478,12 +602,19 @@ fn decode_canonical(data: &str) -> std::result::Result<Vec<u8>, base64::DecodeEr
     let (body, tail) = b.split_at(body_len);
     let mut out = vec![0u8; body_len / 4 * 3];
     use rayon::prelude::*;
-    out.par_chunks_mut(CHUNK / 4 * 3).zip(body.par_chunks(CHUNK)).try_for_each(|(o, i)| {
-        STANDARD.decode_slice(i, o).map(|_| ()).map_err(|e| match e {
-            base64::DecodeSliceError::DecodeError(e) => e,
-            base64::DecodeSliceError::OutputSliceTooSmall => base64::DecodeError::InvalidLength(i.len()),
-        })
-    })?;
+    out.par_chunks_mut(CHUNK / 4 * 3)
+        .zip(body.par_chunks(CHUNK))
+        .try_for_each(|(o, i)| {
+            STANDARD
+                .decode_slice(i, o)
+                .map(|_| ())
+                .map_err(|e| match e {
+                    base64::DecodeSliceError::DecodeError(e) => e,
+                    base64::DecodeSliceError::OutputSliceTooSmall => {
+                        base64::DecodeError::InvalidLength(i.len())
+                    }
+                })
+        })?;
     out.extend_from_slice(&STANDARD.decode(tail)?);
     Ok(out)
 }
@@ -492,7 +623,12 @@ fn decode_canonical(data: &str) -> std::result::Result<Vec<u8>, base64::DecodeEr
 fn is_block_finish(name: &str) -> bool {
     matches!(
         name,
-        "SAFETY" | "IMAGE_SAFETY" | "PROHIBITED_CONTENT" | "IMAGE_PROHIBITED_CONTENT" | "BLOCKLIST" | "SPII"
+        "SAFETY"
+            | "IMAGE_SAFETY"
+            | "PROHIBITED_CONTENT"
+            | "IMAGE_PROHIBITED_CONTENT"
+            | "BLOCKLIST"
+            | "SPII"
     )
 }
 
@@ -510,11 +646,16 @@ impl Engine<'_> {
         let caps = crate::params::validate(&req.params, req.reference_hashes.len())?;
         if let Some(id) = &req.chat_id {
             if !crate::paths::is_safe_id(id) {
-                return Err(Error::NotFound { what: "chat", id: id.clone() });
+                return Err(Error::NotFound {
+                    what: "chat",
+                    id: id.clone(),
+                });
             }
         }
         if req.parent_turn_id.is_some() && req.chat_id.is_none() {
-            return Err(Error::InvalidParams("a parent turn needs its chat_id".into()));
+            return Err(Error::InvalidParams(
+                "a parent turn needs its chat_id".into(),
+            ));
         }
         let client = self.client.ok_or(Error::MissingKey)?;
 
@@ -547,15 +688,30 @@ impl Engine<'_> {
         }
 
         let n = req.params.count;
-        let estimate = crate::cost::estimate(&caps, &req.params, req.reference_hashes.len(), store.price_per_million);
-        on_event(GenerationEvent::Started { chat_id: req.chat_id.clone(), variations: n, estimate });
+        let estimate = crate::cost::estimate(
+            &caps,
+            &req.params,
+            req.reference_hashes.len(),
+            store.price_per_million,
+        );
+        on_event(GenerationEvent::Started {
+            chat_id: req.chat_id.clone(),
+            variations: n,
+            estimate,
+        });
         let sink: Sink<'_> = Mutex::new(on_event);
         let stream_thoughts = req.params.include_thoughts && caps.supports_thoughts;
         let model = caps.id.clone();
         let answers: Vec<(u32, std::result::Result<Answer, gemini::Error>)> = stream::iter(0..n)
             .map(|v| {
                 let (request, model, sink) = (&request, &model, &sink);
-                async move { (v, run_variation(client, store, model, request, stream_thoughts, v, sink).await) }
+                async move {
+                    (
+                        v,
+                        run_variation(client, store, model, request, stream_thoughts, v, sink)
+                            .await,
+                    )
+                }
             })
             .buffer_unordered(MAX_PARALLEL)
             .collect()
@@ -564,12 +720,16 @@ impl Engine<'_> {
         answers.sort_by_key(|(v, _)| *v);
 
         let chat_id = req.chat_id.clone().unwrap_or_else(|| new_id("chat_"));
-        let params_json = serde_json::to_string(&req.params).map_err(|e| Error::Other(e.to_string()))?;
+        let params_json =
+            serde_json::to_string(&req.params).map_err(|e| Error::Other(e.to_string()))?;
         let mut turns: Vec<NewTurn> = Vec::new();
         let mut events: Vec<UsageEvent> = Vec::new();
         let mut failures: Vec<(u32, Error)> = Vec::new();
         for (v, res) in answers {
-            match res.map_err(map_client_error).map(|a| classify(&caps, &req.params, a)) {
+            match res
+                .map_err(map_client_error)
+                .map(|a| classify(&caps, &req.params, a))
+            {
                 Ok(Ok((mut turn, usage))) => {
                     turn.parent_turn_id = parent.clone();
                     turn.prompt = req.prompt.clone();
@@ -580,7 +740,11 @@ impl Engine<'_> {
                         model: model.clone(),
                         chat_id: Some(chat_id.clone()),
                         turn_id: Some(turn.id.clone()),
-                        outcome: if turn.images.is_empty() { "text".into() } else { "image".into() },
+                        outcome: if turn.images.is_empty() {
+                            "text".into()
+                        } else {
+                            "image".into()
+                        },
                         images: turn.images.len() as i64,
                         usage,
                     });
@@ -603,13 +767,26 @@ impl Engine<'_> {
             }
         }
         for (v, e) in &failures {
-            emit(&sink, GenerationEvent::VariationFailed { variation: *v, kind: e.kind().into(), message: e.to_string() });
+            emit(
+                &sink,
+                GenerationEvent::VariationFailed {
+                    variation: *v,
+                    kind: e.kind().into(),
+                    message: e.to_string(),
+                },
+            );
         }
         if turns.is_empty() {
-            let billed: Vec<UsageEvent> = events.into_iter().filter(|e| e.usage.total_tokens > 0).collect();
+            let billed: Vec<UsageEvent> = events
+                .into_iter()
+                .filter(|e| e.usage.total_tokens > 0)
+                .collect();
             let s = Arc::clone(store);
             let _ = tokio::task::spawn_blocking(move || s.record_usage(&billed)).await;
-            let (_, first) = failures.into_iter().next().ok_or_else(|| Error::Other("no variation ran".into()))?;
+            let (_, first) = failures
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::Other("no variation ran".into()))?;
             return Err(first);
         }
 
@@ -622,19 +799,31 @@ impl Engine<'_> {
         {
             let s = Arc::clone(store);
             let cid = chat_id.clone();
-            tokio::task::spawn_blocking(move || s.commit_generation(new_chat.as_ref(), &cid, &turns, &events))
-                .await
-                .map_err(|e| Error::Other(format!("save task failed: {e}")))??;
+            tokio::task::spawn_blocking(move || {
+                s.commit_generation(new_chat.as_ref(), &cid, &turns, &events)
+            })
+            .await
+            .map_err(|e| Error::Other(format!("save task failed: {e}")))??;
         }
         emit(
             &sink,
-            GenerationEvent::Done { chat_id: chat_id.clone(), turn_ids: result.turn_ids.clone(), images: result.images.len() as u32 },
+            GenerationEvent::Done {
+                chat_id: chat_id.clone(),
+                turn_ids: result.turn_ids.clone(),
+                images: result.images.len() as u32,
+            },
         );
         Ok(result)
     }
 }
 
-fn summarize(store: &Store, chat_id: &str, turns: &[NewTurn], events: &[UsageEvent], failures: &[(u32, Error)]) -> GenerationResult {
+fn summarize(
+    store: &Store,
+    chat_id: &str,
+    turns: &[NewTurn],
+    events: &[UsageEvent],
+    failures: &[(u32, Error)],
+) -> GenerationResult {
     let mut usage = Usage::default();
     for e in events {
         usage.add(&e.usage);
@@ -644,7 +833,10 @@ fn summarize(store: &Store, chat_id: &str, turns: &[NewTurn], events: &[UsageEve
         .flat_map(|t| {
             t.images.iter().map(move |i| GeneratedImage {
                 id: i.id.clone(),
-                path: store.image_file(&format!("{}.{}", i.id, ext_for_mime(&i.mime))).to_string_lossy().into_owned(),
+                path: store
+                    .image_file(&format!("{}.{}", i.id, ext_for_mime(&i.mime)))
+                    .to_string_lossy()
+                    .into_owned(),
                 width: i.width,
                 height: i.height,
                 mime: i.mime.clone(),
@@ -652,14 +844,28 @@ fn summarize(store: &Store, chat_id: &str, turns: &[NewTurn], events: &[UsageEve
             })
         })
         .collect();
-    let image_tokens = turns.iter().flat_map(|t| t.images.iter()).map(|i| i.image_tokens).sum();
+    let image_tokens = turns
+        .iter()
+        .flat_map(|t| t.images.iter())
+        .map(|i| i.image_tokens)
+        .sum();
     GenerationResult {
         chat_id: chat_id.to_string(),
         turn_id: turns.first().map(|t| t.id.clone()).unwrap_or_default(),
         turn_ids: turns.iter().map(|t| t.id.clone()).collect(),
         images,
-        text: turns.iter().map(|t| t.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n"),
-        thoughts: turns.iter().map(|t| t.thoughts.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n"),
+        text: turns
+            .iter()
+            .map(|t| t.text.as_str())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        thoughts: turns
+            .iter()
+            .map(|t| t.thoughts.as_str())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n"),
         grounding: turns.iter().find_map(|t| t.grounding.clone()),
         finish_reason: turns.first().and_then(|t| t.finish_reason.clone()),
         cost: GenerationCost {
@@ -670,7 +876,11 @@ fn summarize(store: &Store, chat_id: &str, turns: &[NewTurn], events: &[UsageEve
         usage,
         failures: failures
             .iter()
-            .map(|(v, e)| VariationFailure { variation: *v, kind: e.kind().into(), message: e.to_string() })
+            .map(|(v, e)| VariationFailure {
+                variation: *v,
+                kind: e.kind().into(),
+                message: e.to_string(),
+            })
             .collect(),
     }
 }
@@ -682,7 +892,11 @@ fn title_of(prompt: &str) -> String {
     if line.chars().count() > 60 {
         t.push('…');
     }
-    if t.is_empty() { "Untitled".into() } else { t }
+    if t.is_empty() {
+        "Untitled".into()
+    } else {
+        t
+    }
 }
 
 #[cfg(test)]

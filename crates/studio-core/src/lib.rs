@@ -26,7 +26,8 @@ pub use cost::{CostEstimate, CostTotals, Usage};
 pub use error::{Error, ErrorPayload, Result};
 pub use gallery::{Gallery, GalleryQuery, ImageDetail, ImageSummary, SortOrder};
 pub use generate::{
-    GenerateRequest, GeneratedImage, GenerationCost, GenerationEvent, GenerationResult, VariationFailure,
+    GenerateRequest, GeneratedImage, GenerationCost, GenerationEvent, GenerationResult,
+    VariationFailure,
 };
 pub use params::{GenerateParams, SearchParams};
 pub use paths::default_data_dir;
@@ -71,7 +72,10 @@ pub struct StudioOptions {
 
 impl Default for StudioOptions {
     fn default() -> Self {
-        StudioOptions { retry: gemini::RetryPolicy::default(), request_timeout: Duration::from_secs(180) }
+        StudioOptions {
+            retry: gemini::RetryPolicy::default(),
+            request_timeout: Duration::from_secs(180),
+        }
     }
 }
 
@@ -85,7 +89,9 @@ pub struct Studio {
 }
 
 fn is_google(base_url: &str) -> bool {
-    base_url.trim_end_matches('/').ends_with("generativelanguage.googleapis.com")
+    base_url
+        .trim_end_matches('/')
+        .ends_with("generativelanguage.googleapis.com")
 }
 
 impl Studio {
@@ -97,7 +103,10 @@ impl Studio {
 
     /// [`Studio::open`] with network options.
     pub fn open_with(cfg: StudioConfig, opts: StudioOptions) -> Result<Studio> {
-        let store = Arc::new(Store::open(paths::DataDir::new(&cfg.data_dir), cfg.price_per_million_tokens)?);
+        let store = Arc::new(Store::open(
+            paths::DataDir::new(&cfg.data_dir),
+            cfg.price_per_million_tokens,
+        )?);
         let key = match (&cfg.api_key, is_google(&cfg.base_url)) {
             (Some(k), _) if !k.trim().is_empty() => Some(k.trim().to_string()),
             (_, false) => Some("unused-local-key".to_string()),
@@ -116,8 +125,12 @@ impl Studio {
             None => None,
         };
         Ok(Studio {
-            gallery: Gallery { store: Arc::clone(&store) },
-            chats: Chats { store: Arc::clone(&store) },
+            gallery: Gallery {
+                store: Arc::clone(&store),
+            },
+            chats: Chats {
+                store: Arc::clone(&store),
+            },
             store,
             client,
             config: cfg,
@@ -153,10 +166,20 @@ impl Studio {
     }
 
     /// What a generation with `params` and `reference_count` references is expected to cost.
-    pub fn estimate_cost_with(&self, params: &GenerateParams, reference_count: usize) -> CostEstimate {
-        let caps = capabilities::model(&params.model)
-            .unwrap_or_else(|| capabilities::model(DEFAULT_MODEL).expect("the default model is in the table"));
-        cost::estimate(&caps, params, reference_count, self.config.price_per_million_tokens)
+    pub fn estimate_cost_with(
+        &self,
+        params: &GenerateParams,
+        reference_count: usize,
+    ) -> CostEstimate {
+        let caps = capabilities::model(&params.model).unwrap_or_else(|| {
+            capabilities::model(DEFAULT_MODEL).expect("the default model is in the table")
+        });
+        cost::estimate(
+            &caps,
+            params,
+            reference_count,
+            self.config.price_per_million_tokens,
+        )
     }
 
     /// Imports a reference image file (checked, oriented, downscaled if needed, deduplicated, stored).
@@ -174,16 +197,26 @@ impl Studio {
         let n = paths.len();
         tokio::task::spawn_blocking(move || references::import_files_blocking(&store, &paths))
             .await
-            .unwrap_or_else(|e| (0..n).map(|_| Err(Error::Other(format!("import task failed: {e}")))).collect())
+            .unwrap_or_else(|e| {
+                (0..n)
+                    .map(|_| Err(Error::Other(format!("import task failed: {e}"))))
+                    .collect()
+            })
     }
 
     /// Imports a reference image from bytes (e.g. pasted or dropped), named `name` in messages.
-    pub async fn import_reference_bytes(&self, bytes: Vec<u8>, name: &str) -> Result<ReferenceInfo> {
+    pub async fn import_reference_bytes(
+        &self,
+        bytes: Vec<u8>,
+        name: &str,
+    ) -> Result<ReferenceInfo> {
         let store = Arc::clone(&self.store);
         let name = name.to_string();
-        tokio::task::spawn_blocking(move || references::import_bytes_blocking(&store, &bytes, &name))
-            .await
-            .map_err(|e| Error::Other(format!("import task failed: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            references::import_bytes_blocking(&store, &bytes, &name)
+        })
+        .await
+        .map_err(|e| Error::Other(format!("import task failed: {e}")))?
     }
 
     /// A stored reference's info.
@@ -198,7 +231,10 @@ impl Studio {
         req: GenerateRequest,
         mut on_event: impl FnMut(GenerationEvent) + Send,
     ) -> Result<GenerationResult> {
-        let engine = generate::Engine { store: &self.store, client: self.client.as_ref() };
+        let engine = generate::Engine {
+            store: &self.store,
+            client: self.client.as_ref(),
+        };
         engine.generate(req, &mut on_event).await
     }
 
@@ -226,7 +262,11 @@ impl Studio {
             return Err(Error::ReferenceNotFound(hash.to_string()));
         }
         let info = references::info(&self.store, hash)?;
-        Ok(self.store.dirs.refs.join(format!("{}.{}", info.hash, paths::ext_for_mime(&info.mime))))
+        Ok(self
+            .store
+            .dirs
+            .refs
+            .join(format!("{}.{}", info.hash, paths::ext_for_mime(&info.mime))))
     }
 
     /// Test-only failpoint: when set, the next saves fail after writing the image files and before the
@@ -248,7 +288,11 @@ mod tests {
         send_sync::<Studio>();
         fn is_send<T: Send>(_: &T) {}
         let dir = std::env::temp_dir().join(format!("studio-send-{}", std::process::id()));
-        let s = Studio::open(StudioConfig { data_dir: dir.clone(), ..Default::default() }).unwrap();
+        let s = Studio::open(StudioConfig {
+            data_dir: dir.clone(),
+            ..Default::default()
+        })
+        .unwrap();
         let fut = s.generate(GenerateRequest::default(), |_| {});
         is_send(&fut);
         drop(fut);

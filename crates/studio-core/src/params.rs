@@ -106,7 +106,11 @@ pub fn validate(params: &GenerateParams, reference_count: usize) -> Result<Model
     }
     if let Some(t) = &params.thinking_level {
         if caps.thinking_levels.is_empty() {
-            let why = if caps.thinks { "it always thinks, at a level it chooses" } else { "it does not think" };
+            let why = if caps.thinks {
+                "it always thinks, at a level it chooses"
+            } else {
+                "it does not think"
+            };
             return Err(Error::InvalidParams(format!(
                 "{m} has no thinking level choice ({why}); leave it unset"
             )));
@@ -119,7 +123,9 @@ pub fn validate(params: &GenerateParams, reference_count: usize) -> Result<Model
         }
     }
     if params.include_thoughts && !caps.supports_thoughts {
-        return Err(Error::InvalidParams(format!("{m} does not think, so it has no thoughts to show")));
+        return Err(Error::InvalidParams(format!(
+            "{m} does not think, so it has no thoughts to show"
+        )));
     }
     let names = |ts: &[SearchType]| {
         let v: Vec<String> = ts
@@ -129,7 +135,11 @@ pub fn validate(params: &GenerateParams, reference_count: usize) -> Result<Model
                 SearchType::Image => "image".to_string(),
             })
             .collect();
-        if v.is_empty() { "none".to_string() } else { v.join(", ") }
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
     };
     if params.search.web && !caps.supports_search(SearchType::Web) {
         return Err(Error::InvalidParams(format!(
@@ -166,7 +176,10 @@ mod tests {
     use super::*;
 
     fn p(model: &str) -> GenerateParams {
-        GenerateParams { model: model.into(), ..Default::default() }
+        GenerateParams {
+            model: model.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -184,7 +197,10 @@ mod tests {
     fn lower_case_size_is_refused_with_a_hint() {
         let mut x = p(DEFAULT_MODEL);
         x.image_size = Some("1k".into());
-        assert!(validate(&x, 0).unwrap_err().to_string().contains("upper-case K"));
+        assert!(validate(&x, 0)
+            .unwrap_err()
+            .to_string()
+            .contains("upper-case K"));
     }
 
     #[test]
@@ -197,7 +213,10 @@ mod tests {
         assert!(validate(&y, 0).is_err());
         y.image_size = Some("4K".into());
         assert!(validate(&y, 14).is_ok());
-        assert!(matches!(validate(&y, 15), Err(Error::TooManyReferences { excess: 1, .. })));
+        assert!(matches!(
+            validate(&y, 15),
+            Err(Error::TooManyReferences { excess: 1, .. })
+        ));
     }
 
     #[test]

@@ -27,7 +27,9 @@ pub fn default_data_dir() -> PathBuf {
             return PathBuf::from(a).join(APP_ID);
         }
     }
-    let home = std::env::var_os("HOME").filter(|d| !d.is_empty()).map(PathBuf::from);
+    let home = std::env::var_os("HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
     if cfg!(target_os = "macos") {
         if let Some(h) = home {
             return h.join("Library/Application Support").join(APP_ID);
@@ -71,7 +73,14 @@ impl DataDir {
 
     /// Creates every directory.
     pub fn create(&self) -> Result<()> {
-        for d in [&self.root, &self.images, &self.thumbs, &self.refs, &self.blobs, &self.tmp] {
+        for d in [
+            &self.root,
+            &self.images,
+            &self.thumbs,
+            &self.refs,
+            &self.blobs,
+            &self.tmp,
+        ] {
             fs::create_dir_all(d).map_err(|e| Error::io("cannot create directory", d, e))?;
         }
         Ok(())
@@ -117,7 +126,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
 /// [`atomic_write`] without the directory fsync, for callers that write several files and then sync
 /// their directories once (the rename is durable only after that sync).
 pub fn atomic_write_no_dir_sync(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().ok_or_else(|| Error::Other(format!("{} has no parent directory", path.display())))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::Other(format!("{} has no parent directory", path.display())))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.{:08x}.tmp", fastrand::u32(..)));
     let write = || -> std::io::Result<()> {
@@ -149,12 +160,20 @@ pub fn sync_dir(dir: &Path) {
 
 /// A sortable unique id: `prefix` + 12 hex digits of milliseconds + 8 random hex digits.
 pub fn new_id(prefix: &str) -> String {
-    format!("{prefix}{:012x}{:08x}", crate::time::now_ms(), fastrand::u32(..))
+    format!(
+        "{prefix}{:012x}{:08x}",
+        crate::time::now_ms(),
+        fastrand::u32(..)
+    )
 }
 
 /// Ids come from outside (IPC, CLI); only these characters may reach a file name.
 pub fn is_safe_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]

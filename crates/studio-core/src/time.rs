@@ -5,7 +5,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Days since 1970-01-01 -> (year, month, day). Howard Hinnant's `civil_from_days`.
@@ -38,7 +41,12 @@ pub fn iso_utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 /// Day of week of a day number, 0 = Sunday.
@@ -60,7 +68,11 @@ pub fn pacific_offset_hours(ms: i64) -> i64 {
     let (y, _, _) = civil_from_days(secs.div_euclid(86_400));
     let start = nth_sunday(y, 3, 2) * 86_400 + 10 * 3600;
     let end = nth_sunday(y, 11, 1) * 86_400 + 9 * 3600;
-    if secs >= start && secs < end { -7 } else { -8 }
+    if secs >= start && secs < end {
+        -7
+    } else {
+        -8
+    }
 }
 
 /// The next midnight in Pacific time after `ms`, as a UTC millisecond timestamp.
@@ -77,7 +89,11 @@ pub fn next_pacific_midnight(ms: i64) -> i64 {
 /// "7 h 12 min" style duration.
 pub fn human_duration(ms: i64) -> String {
     let mins = (ms.max(0) + 59_999) / 60_000;
-    if mins >= 60 { format!("{} h {} min", mins / 60, mins % 60) } else { format!("{mins} min") }
+    if mins >= 60 {
+        format!("{} h {} min", mins / 60, mins % 60)
+    } else {
+        format!("{mins} min")
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@ mod common;
 
 use common::*;
 use rusqlite::Connection;
-use studio_core::gallery::migrations::{current_version, latest_version, migrate, migrate_to, MIGRATIONS};
+use studio_core::gallery::migrations::{
+    current_version, latest_version, migrate, migrate_to, MIGRATIONS,
+};
 use studio_core::{GalleryQuery, SortOrder};
 
 #[tokio::test]
@@ -16,8 +18,16 @@ async fn crash_between_file_write_and_commit_leaves_a_consistent_store() {
     let err = e.studio.generate(req("lost"), |_| {}).await.unwrap_err();
     assert!(err.to_string().contains("failpoint"));
     let images = e.dir.path().join("images");
-    assert_eq!(files_in(&images).len(), 2, "the orphan file is on disk, as after a crash");
-    assert_eq!(e.studio.gallery().count(&GalleryQuery::default()).unwrap(), 1, "no row for it");
+    assert_eq!(
+        files_in(&images).len(),
+        2,
+        "the orphan file is on disk, as after a crash"
+    );
+    assert_eq!(
+        e.studio.gallery().count(&GalleryQuery::default()).unwrap(),
+        1,
+        "no row for it"
+    );
     assert_eq!(e.studio.chats().list(10, 0).unwrap().len(), 1);
     drop(e.studio);
     // Reopening cleans the orphan; every row has its file.
@@ -33,8 +43,16 @@ async fn crash_between_file_write_and_commit_leaves_a_consistent_store() {
 #[tokio::test]
 async fn images_are_saved_byte_for_byte_with_full_provenance() {
     let e = env().await;
-    let p = studio_core::GenerateParams { aspect_ratio: Some("3:2".into()), image_size: Some("512".into()), ..Default::default() };
-    let r = e.studio.generate(req_with("a lighthouse at dusk", p.clone()), |_| {}).await.unwrap();
+    let p = studio_core::GenerateParams {
+        aspect_ratio: Some("3:2".into()),
+        image_size: Some("512".into()),
+        ..Default::default()
+    };
+    let r = e
+        .studio
+        .generate(req_with("a lighthouse at dusk", p.clone()), |_| {})
+        .await
+        .unwrap();
     let img = &r.images[0];
     let bytes = std::fs::read(&img.path).unwrap();
     assert!(img.path.ends_with(".png"));
@@ -43,7 +61,10 @@ async fn images_are_saved_byte_for_byte_with_full_provenance() {
     let sent = generate_requests(&e.fake);
     assert_eq!(sent.len(), 1);
     let d = e.studio.gallery().get(&img.id).unwrap();
-    assert_eq!(d.sha256, studio_core::references::pipeline::content_hash(&bytes));
+    assert_eq!(
+        d.sha256,
+        studio_core::references::pipeline::content_hash(&bytes)
+    );
     assert_eq!(d.params, p);
     assert_eq!(d.summary.prompt, "a lighthouse at dusk");
     assert_eq!(d.summary.model, studio_core::DEFAULT_MODEL);
@@ -62,14 +83,44 @@ async fn images_are_saved_byte_for_byte_with_full_provenance() {
 #[tokio::test]
 async fn favourites_trash_restore_delete() {
     let e = env().await;
-    let a = e.studio.generate(req("alpha cat"), |_| {}).await.unwrap().images[0].id.clone();
-    let b = e.studio.generate(req("beta dog"), |_| {}).await.unwrap().images[0].id.clone();
+    let a = e
+        .studio
+        .generate(req("alpha cat"), |_| {})
+        .await
+        .unwrap()
+        .images[0]
+        .id
+        .clone();
+    let b = e
+        .studio
+        .generate(req("beta dog"), |_| {})
+        .await
+        .unwrap()
+        .images[0]
+        .id
+        .clone();
     let g = e.studio.gallery();
     g.set_favourite(&a, true).unwrap();
-    assert_eq!(g.list(&GalleryQuery { favourite: Some(true), ..Default::default() }).unwrap()[0].id, a);
+    assert_eq!(
+        g.list(&GalleryQuery {
+            favourite: Some(true),
+            ..Default::default()
+        })
+        .unwrap()[0]
+            .id,
+        a
+    );
     g.trash(&b).unwrap();
     assert_eq!(g.list(&GalleryQuery::default()).unwrap().len(), 1);
-    assert_eq!(g.list(&GalleryQuery { trashed_only: true, ..Default::default() }).unwrap()[0].id, b);
+    assert_eq!(
+        g.list(&GalleryQuery {
+            trashed_only: true,
+            ..Default::default()
+        })
+        .unwrap()[0]
+            .id,
+        b
+    );
     g.restore(&b).unwrap();
     assert_eq!(g.count(&GalleryQuery::default()).unwrap(), 2);
     let path = e.studio.image_path(&b).unwrap();
@@ -78,25 +129,62 @@ async fn favourites_trash_restore_delete() {
     assert!(!path.exists() && !thumb.exists());
     assert_eq!(g.get(&b).unwrap_err().kind(), "not_found");
     assert_eq!(g.count(&GalleryQuery::default()).unwrap(), 1);
-    assert_eq!(g.set_favourite("img_nope", true).unwrap_err().kind(), "not_found");
+    assert_eq!(
+        g.set_favourite("img_nope", true).unwrap_err().kind(),
+        "not_found"
+    );
     // Search.
-    assert_eq!(g.list(&GalleryQuery { query: Some("alph".into()), ..Default::default() }).unwrap().len(), 1);
-    assert_eq!(g.list(&GalleryQuery { query: Some("dog".into()), ..Default::default() }).unwrap().len(), 0);
+    assert_eq!(
+        g.list(&GalleryQuery {
+            query: Some("alph".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        g.list(&GalleryQuery {
+            query: Some("dog".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        0
+    );
 }
 
 #[tokio::test]
 async fn pagination_by_cursor_and_offset_agree() {
     let e = env().await;
-    let p = studio_core::GenerateParams { count: 5, image_size: Some("512".into()), ..Default::default() };
-    e.studio.generate(req_with("one", p.clone()), |_| {}).await.unwrap();
+    let p = studio_core::GenerateParams {
+        count: 5,
+        image_size: Some("512".into()),
+        ..Default::default()
+    };
+    e.studio
+        .generate(req_with("one", p.clone()), |_| {})
+        .await
+        .unwrap();
     e.studio.generate(req_with("two", p), |_| {}).await.unwrap();
     let g = e.studio.gallery();
-    let all = g.list(&GalleryQuery { limit: 100, ..Default::default() }).unwrap();
+    let all = g
+        .list(&GalleryQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(all.len(), 10);
     let mut by_cursor = Vec::new();
     let mut cursor = None;
     loop {
-        let page = g.list(&GalleryQuery { limit: 3, cursor: cursor.clone(), ..Default::default() }).unwrap();
+        let page = g
+            .list(&GalleryQuery {
+                limit: 3,
+                cursor: cursor.clone(),
+                ..Default::default()
+            })
+            .unwrap();
         if page.is_empty() {
             break;
         }
@@ -105,11 +193,23 @@ async fn pagination_by_cursor_and_offset_agree() {
     }
     assert_eq!(by_cursor, all);
     let by_offset: Vec<_> = (0..4)
-        .flat_map(|i| g.list(&GalleryQuery { limit: 3, offset: i * 3, ..Default::default() }).unwrap())
+        .flat_map(|i| {
+            g.list(&GalleryQuery {
+                limit: 3,
+                offset: i * 3,
+                ..Default::default()
+            })
+            .unwrap()
+        })
         .collect();
     assert_eq!(by_offset, all);
     // A search pages by cursor too, newest first.
-    let q = |cursor: Option<String>| GalleryQuery { query: Some("one".into()), limit: 2, cursor, ..Default::default() };
+    let q = |cursor: Option<String>| GalleryQuery {
+        query: Some("one".into()),
+        limit: 2,
+        cursor,
+        ..Default::default()
+    };
     let mut found = Vec::new();
     let mut cursor = None;
     loop {
@@ -122,8 +222,20 @@ async fn pagination_by_cursor_and_offset_agree() {
     }
     assert_eq!(found.len(), 5);
     assert!(found.iter().all(|s| s.prompt == "one"));
-    assert_eq!(g.count(&GalleryQuery { query: Some("one".into()), ..Default::default() }).unwrap(), 5);
-    let oldest = g.list(&GalleryQuery { sort: SortOrder::Oldest, ..Default::default() }).unwrap();
+    assert_eq!(
+        g.count(&GalleryQuery {
+            query: Some("one".into()),
+            ..Default::default()
+        })
+        .unwrap(),
+        5
+    );
+    let oldest = g
+        .list(&GalleryQuery {
+            sort: SortOrder::Oldest,
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(oldest.iter().rev().cloned().collect::<Vec<_>>(), all);
 }
 
@@ -148,22 +260,38 @@ fn migrates_from_every_earlier_version() {
         let mut conn = Connection::open_in_memory().unwrap();
         assert_eq!(migrate_to(&mut conn, start).unwrap(), start);
         seed(&conn, start);
-        assert_eq!(migrate(&mut conn).unwrap(), latest_version(), "from v{start}");
+        assert_eq!(
+            migrate(&mut conn).unwrap(),
+            latest_version(),
+            "from v{start}"
+        );
         assert_eq!(current_version(&conn).unwrap(), latest_version());
         // Later migrations backfilled the rows written under the old schema.
         if start >= 1 {
             let n: i64 = conn
-                .query_row("SELECT COUNT(*) FROM images_fts WHERE images_fts MATCH '\"zebra\"'", [], |r| r.get(0))
+                .query_row(
+                    "SELECT COUNT(*) FROM images_fts WHERE images_fts MATCH '\"zebra\"'",
+                    [],
+                    |r| r.get(0),
+                )
                 .unwrap();
             assert_eq!(n, 1, "FTS indexes rows from v{start}");
             if start < 3 {
-                let g: i64 = conn.query_row("SELECT has_grounding FROM images", [], |r| r.get(0)).unwrap();
+                let g: i64 = conn
+                    .query_row("SELECT has_grounding FROM images", [], |r| r.get(0))
+                    .unwrap();
                 assert_eq!(g, 1, "grounding flag backfilled from v{start}");
             }
         }
         // And the current schema accepts new rows (the triggers index them).
         seed(&conn, 100 + start);
-        let n: i64 = conn.query_row("SELECT COUNT(*) FROM images_fts WHERE images_fts MATCH 'striped'", [], |r| r.get(0)).unwrap();
+        let n: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM images_fts WHERE images_fts MATCH 'striped'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         assert_eq!(n, if start >= 1 { 2 } else { 1 });
     }
 }
@@ -179,11 +307,21 @@ fn a_studio_opens_a_database_left_at_every_earlier_version() {
         }
         std::fs::create_dir_all(dir.path().join("images")).unwrap();
         if start >= 1 {
-            std::fs::write(dir.path().join(format!("images/img_v{start}.png")), png(1, 1, 0)).unwrap();
+            std::fs::write(
+                dir.path().join(format!("images/img_v{start}.png")),
+                png(1, 1, 0),
+            )
+            .unwrap();
         }
         let studio = open(dir.path(), "http://127.0.0.1:9");
-        let q = GalleryQuery { query: Some("zebra".into()), ..Default::default() };
-        assert_eq!(studio.gallery().list(&q).unwrap().len(), if start >= 1 { 1 } else { 0 });
+        let q = GalleryQuery {
+            query: Some("zebra".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            studio.gallery().list(&q).unwrap().len(),
+            if start >= 1 { 1 } else { 0 }
+        );
         let mode: String = Connection::open(dir.path().join("gallery.sqlite"))
             .unwrap()
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -233,7 +371,15 @@ mod fts {
     #[test]
     fn operators_are_literal() {
         let s = &studio().1;
-        let n = |q: &str| s.gallery().list(&GalleryQuery { query: Some(q.into()), ..Default::default() }).unwrap().len();
+        let n = |q: &str| {
+            s.gallery()
+                .list(&GalleryQuery {
+                    query: Some(q.into()),
+                    ..Default::default()
+                })
+                .unwrap()
+                .len()
+        };
         assert_eq!(n("zebra"), 1);
         assert_eq!(n("zeb"), 1, "prefix on the last word");
         assert_eq!(n("zebra OR nothing"), 0, "OR is a word, not an operator");

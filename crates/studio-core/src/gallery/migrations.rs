@@ -131,7 +131,8 @@ pub fn latest_version() -> i64 {
 
 /// The database's current schema version.
 pub fn current_version(conn: &Connection) -> Result<i64> {
-    conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(Error::db("PRAGMA user_version"))
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(Error::db("PRAGMA user_version"))
 }
 
 /// Applies every migration past the current version, each in its own transaction.
@@ -143,13 +144,23 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
 pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
     let current = current_version(conn)?;
     if current > latest_version() {
-        return Err(Error::SchemaTooNew { found: current, supported: latest_version() });
+        return Err(Error::SchemaTooNew {
+            found: current,
+            supported: latest_version(),
+        });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize) {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(current as usize)
+    {
         let version = i as i64 + 1;
         let tx = conn.transaction()?;
-        tx.execute_batch(sql).map_err(Error::db(format!("migration to v{version}")))?;
-        tx.pragma_update(None, "user_version", version).map_err(Error::db("PRAGMA user_version"))?;
+        tx.execute_batch(sql)
+            .map_err(Error::db(format!("migration to v{version}")))?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(Error::db("PRAGMA user_version"))?;
         tx.commit()?;
     }
     current_version(conn)
@@ -171,6 +182,9 @@ mod tests {
     fn refuses_a_newer_schema() {
         let mut c = Connection::open_in_memory().unwrap();
         c.pragma_update(None, "user_version", 99).unwrap();
-        assert!(matches!(migrate(&mut c), Err(Error::SchemaTooNew { found: 99, .. })));
+        assert!(matches!(
+            migrate(&mut c),
+            Err(Error::SchemaTooNew { found: 99, .. })
+        ));
     }
 }

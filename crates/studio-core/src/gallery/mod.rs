@@ -95,28 +95,38 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ImageSummary> {
 }
 
 fn json_opt(s: Option<String>) -> Option<serde_json::Value> {
-    s.and_then(|s| serde_json::from_str(&s).ok()).filter(|v: &serde_json::Value| !v.is_null())
+    s.and_then(|s| serde_json::from_str(&s).ok())
+        .filter(|v: &serde_json::Value| !v.is_null())
 }
 
 impl Gallery {
     /// One page of images matching `q`.
     pub fn list(&self, q: &GalleryQuery) -> Result<Vec<ImageSummary>> {
-        let Some((filter, mut params)) = query::build_filter(q, true) else { return Ok(vec![]) };
+        let Some((filter, mut params)) = query::build_filter(q, true) else {
+            return Ok(vec![]);
+        };
         let (from, order) = query::from_and_order(q);
         let limit = q.limit.clamp(1, query::MAX_LIMIT);
         let offset = if q.cursor.is_some() { 0 } else { q.offset };
-        let sql = format!("SELECT {}{from}{filter} ORDER BY {order} LIMIT ? OFFSET ?", query::SUMMARY_COLUMNS);
+        let sql = format!(
+            "SELECT {}{from}{filter} ORDER BY {order} LIMIT ? OFFSET ?",
+            query::SUMMARY_COLUMNS
+        );
         params.push(rusqlite::types::Value::Integer(limit as i64));
         params.push(rusqlite::types::Value::Integer(offset as i64));
         let conn = self.store.conn();
         let mut st = conn.prepare_cached(&sql).map_err(Error::db(sql.clone()))?;
-        let rows = st.query_map(params_from_iter(params), summary_from_row).map_err(Error::db("gallery list"))?;
+        let rows = st
+            .query_map(params_from_iter(params), summary_from_row)
+            .map_err(Error::db("gallery list"))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// How many images match `q` (ignoring limit, offset and cursor).
     pub fn count(&self, q: &GalleryQuery) -> Result<i64> {
-        let Some((filter, params)) = query::build_filter(q, false) else { return Ok(0) };
+        let Some((filter, params)) = query::build_filter(q, false) else {
+            return Ok(0);
+        };
         let (from, _) = query::from_and_order(q);
         let sql = format!("SELECT COUNT(*){from}{filter}");
         let conn = self.store.conn();
@@ -153,8 +163,27 @@ impl Gallery {
                 ))
             })
             .optional()?
-            .ok_or_else(|| Error::NotFound { what: "image", id: id.to_string() })?;
-        let (summary, file, sha256, bytes, params_json, refs, text, thoughts, grounding, usage, image_tokens, total_tokens, cost, finish_reason, trashed_at) = row;
+            .ok_or_else(|| Error::NotFound {
+                what: "image",
+                id: id.to_string(),
+            })?;
+        let (
+            summary,
+            file,
+            sha256,
+            bytes,
+            params_json,
+            refs,
+            text,
+            thoughts,
+            grounding,
+            usage,
+            image_tokens,
+            total_tokens,
+            cost,
+            finish_reason,
+            trashed_at,
+        ) = row;
         let params: GenerateParams = serde_json::from_str(&params_json)
             .map_err(|e| Error::CorruptStore(format!("parameters of image {id}: {e}")))?;
         let reference_hashes: Vec<String> = serde_json::from_str(&refs).unwrap_or_default();
@@ -180,20 +209,35 @@ impl Gallery {
     }
 
     fn update_one(&self, sql: &str, id: &str, v: Option<i64>) -> Result<()> {
-        let n = self.store.conn().execute(sql, params![id, v]).map_err(Error::db(sql.to_string()))?;
+        let n = self
+            .store
+            .conn()
+            .execute(sql, params![id, v])
+            .map_err(Error::db(sql.to_string()))?;
         if n == 0 {
-            return Err(Error::NotFound { what: "image", id: id.to_string() });
+            return Err(Error::NotFound {
+                what: "image",
+                id: id.to_string(),
+            });
         }
         Ok(())
     }
 
     pub fn set_favourite(&self, id: &str, favourite: bool) -> Result<()> {
-        self.update_one("UPDATE images SET favourite = ?2 WHERE id = ?1", id, Some(favourite as i64))
+        self.update_one(
+            "UPDATE images SET favourite = ?2 WHERE id = ?1",
+            id,
+            Some(favourite as i64),
+        )
     }
 
     /// Moves an image to the trash (hidden from lists; restorable).
     pub fn trash(&self, id: &str) -> Result<()> {
-        self.update_one("UPDATE images SET trashed_at = ?2 WHERE id = ?1", id, Some(crate::time::now_ms()))
+        self.update_one(
+            "UPDATE images SET trashed_at = ?2 WHERE id = ?1",
+            id,
+            Some(crate::time::now_ms()),
+        )
     }
 
     pub fn restore(&self, id: &str) -> Result<()> {
@@ -204,7 +248,10 @@ impl Gallery {
     /// keeps its own copy inside the stored model content, so the chat can still be continued.)
     pub fn delete(&self, id: &str) -> Result<()> {
         let file = self.store.image_file_name(id)?;
-        self.store.conn().execute("DELETE FROM images WHERE id = ?1", [id]).map_err(Error::db("delete image"))?;
+        self.store
+            .conn()
+            .execute("DELETE FROM images WHERE id = ?1", [id])
+            .map_err(Error::db("delete image"))?;
         store::remove_if_exists(&self.store.image_file(&file))?;
         store::remove_if_exists(&self.store.thumb_file(id))?;
         Ok(())
@@ -255,7 +302,10 @@ impl Gallery {
              SUM(total_tokens) FROM usage_events WHERE chat_id = ?1 GROUP BY chat_id",
             params![chat_id],
         )?;
-        Ok(v.pop().unwrap_or(CostTotals { key: chat_id.to_string(), ..Default::default() }))
+        Ok(v.pop().unwrap_or(CostTotals {
+            key: chat_id.to_string(),
+            ..Default::default()
+        }))
     }
 
     fn totals(&self, sql: &str, p: impl rusqlite::Params) -> Result<Vec<CostTotals>> {

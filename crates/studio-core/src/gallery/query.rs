@@ -85,7 +85,8 @@ pub fn fts_query(user: &str) -> Option<String> {
 }
 
 /// The summary columns, in [`crate::gallery::ImageSummary`]'s order.
-pub(crate) const SUMMARY_COLUMNS: &str = "i.id, i.chat_id, i.turn_id, i.prompt, i.model, i.width, i.height, i.mime, \
+pub(crate) const SUMMARY_COLUMNS: &str =
+    "i.id, i.chat_id, i.turn_id, i.prompt, i.model, i.width, i.height, i.mime, \
      i.favourite, i.trashed_at, i.has_grounding, i.created_at, i.rowid";
 
 /// The FROM clause and ORDER BY of a list. A text search drives the query from the FTS index in rowid
@@ -95,8 +96,14 @@ pub(crate) const SUMMARY_COLUMNS: &str = "i.id, i.chat_id, i.turn_id, i.prompt, 
 pub(crate) fn from_and_order(q: &GalleryQuery) -> (&'static str, &'static str) {
     let text = q.query.as_deref().is_some_and(|t| !t.trim().is_empty());
     match (text, q.sort) {
-        (true, SortOrder::Newest) => (" FROM images_fts f JOIN images i ON i.rowid = f.rowid", "f.rowid DESC"),
-        (true, SortOrder::Oldest) => (" FROM images_fts f JOIN images i ON i.rowid = f.rowid", "f.rowid ASC"),
+        (true, SortOrder::Newest) => (
+            " FROM images_fts f JOIN images i ON i.rowid = f.rowid",
+            "f.rowid DESC",
+        ),
+        (true, SortOrder::Oldest) => (
+            " FROM images_fts f JOIN images i ON i.rowid = f.rowid",
+            "f.rowid ASC",
+        ),
         (false, SortOrder::Newest) => (" FROM images i", "i.created_at DESC, i.id DESC"),
         (false, SortOrder::Oldest) => (" FROM images i", "i.created_at ASC, i.id ASC"),
     }
@@ -125,7 +132,14 @@ pub(crate) fn build_filter(q: &GalleryQuery, with_cursor: bool) -> Option<(Strin
         params.push(SqlValue::Text(c.clone()));
     }
     if let Some(g) = q.has_grounding {
-        clauses.push(if g { "i.has_grounding = 1" } else { "i.has_grounding = 0" }.into());
+        clauses.push(
+            if g {
+                "i.has_grounding = 1"
+            } else {
+                "i.has_grounding = 0"
+            }
+            .into(),
+        );
     }
     if let Some(s) = q.since {
         clauses.push("i.created_at >= ?".into());
@@ -142,7 +156,11 @@ pub(crate) fn build_filter(q: &GalleryQuery, with_cursor: bool) -> Option<(Strin
     }
     if with_cursor {
         if let Some((at, rowid, id)) = q.cursor.as_deref().and_then(parse_cursor) {
-            let op = if q.sort == SortOrder::Newest { "<" } else { ">" };
+            let op = if q.sort == SortOrder::Newest {
+                "<"
+            } else {
+                ">"
+            };
             if q.query.as_deref().is_some_and(|t| !t.trim().is_empty()) {
                 clauses.push(format!("f.rowid {op} ?"));
                 params.push(SqlValue::Integer(rowid));
@@ -153,7 +171,11 @@ pub(crate) fn build_filter(q: &GalleryQuery, with_cursor: bool) -> Option<(Strin
             }
         }
     }
-    let sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
     Some((sql, params))
 }
 
@@ -175,7 +197,10 @@ mod tests {
 
     #[test]
     fn escapes_operators() {
-        assert_eq!(fts_query("cat AND \"dog\"").unwrap(), "\"cat\" \"AND\" \"\"\"dog\"\"\"*");
+        assert_eq!(
+            fts_query("cat AND \"dog\"").unwrap(),
+            "\"cat\" \"AND\" \"\"\"dog\"\"\"*"
+        );
         assert_eq!(fts_query("  * ( ) "), None);
         assert_eq!(fts_query("banana").unwrap(), "\"banana\"*");
     }

@@ -102,7 +102,8 @@ impl Store {
     /// Opens (creating) the store: directories, pragmas, migrations, then cleanup of what a crash can leave.
     pub fn open(dirs: DataDir, price_per_million: Option<f64>) -> Result<Store> {
         dirs.create()?;
-        let mut conn = Connection::open(&dirs.db).map_err(Error::db(format!("open {}", dirs.db.display())))?;
+        let mut conn =
+            Connection::open(&dirs.db).map_err(Error::db(format!("open {}", dirs.db.display())))?;
         configure(&conn)?;
         migrations::migrate(&mut conn)?;
         let store = Store {
@@ -142,7 +143,8 @@ impl Store {
                 "SELECT json_extract(b.value, '$.file') FROM turns t, json_each(t.model_blobs) b WHERE t.model_blobs IS NOT NULL",
             )?;
             let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
-            rows.filter_map(|r| r.transpose()).collect::<rusqlite::Result<_>>()?
+            rows.filter_map(|r| r.transpose())
+                .collect::<rusqlite::Result<_>>()?
         };
         if let Ok(rd) = fs::read_dir(&self.dirs.blobs) {
             for e in rd.flatten() {
@@ -177,7 +179,8 @@ impl Store {
 
     /// Waits for a queued thumbnail (true when it exists).
     pub fn wait_thumb(&self, dst: &Path) -> bool {
-        self.thumbs.wait_for(dst, std::time::Duration::from_secs(30))
+        self.thumbs
+            .wait_for(dst, std::time::Duration::from_secs(30))
     }
 
     pub fn thumb_file(&self, id: &str) -> PathBuf {
@@ -188,7 +191,13 @@ impl Store {
     /// transaction) is taken before the first file is written and held until the commit, so another
     /// process's orphan cleanup can never mistake an in-flight file for an orphan. On a failure before the
     /// commit the new files are removed again.
-    pub fn commit_generation(&self, chat: Option<&NewChat>, chat_id: &str, turns: &[NewTurn], events: &[UsageEvent]) -> Result<()> {
+    pub fn commit_generation(
+        &self,
+        chat: Option<&NewChat>,
+        chat_id: &str,
+        turns: &[NewTurn],
+        events: &[UsageEvent],
+    ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -205,7 +214,13 @@ impl Store {
                 let path = self.image_file(&format!("{}.{}", img.id, ext_for_mime(&img.mime)));
                 // Hash on one core while the other writes and fsyncs: the fsync is the slow part.
                 let (hash, res) = rayon::join(
-                    || if img.sha256.is_empty() { crate::references::pipeline::content_hash(&img.bytes) } else { img.sha256.clone() },
+                    || {
+                        if img.sha256.is_empty() {
+                            crate::references::pipeline::content_hash(&img.bytes)
+                        } else {
+                            img.sha256.clone()
+                        }
+                    },
                     || crate::paths::atomic_write_no_dir_sync(&path, &img.bytes),
                 );
                 if let Err(e) = res {
@@ -239,10 +254,20 @@ impl Store {
         );
         if self.fail_before_commit.load(Ordering::SeqCst) {
             // Simulated crash: the files stay behind, exactly as after a power cut here.
-            return Err(Error::Other("failpoint: crashed between file write and row commit".into()));
+            return Err(Error::Other(
+                "failpoint: crashed between file write and row commit".into(),
+            ));
         }
-        let res = insert_rows(&tx, self.price_per_million, chat, chat_id, turns, events, &hashes)
-            .and_then(|()| tx.commit().map_err(Error::db("commit generation")));
+        let res = insert_rows(
+            &tx,
+            self.price_per_million,
+            chat,
+            chat_id,
+            turns,
+            events,
+            &hashes,
+        )
+        .and_then(|()| tx.commit().map_err(Error::db("commit generation")));
         drop(conn);
         if res.is_err() {
             cleanup(&written);
@@ -272,9 +297,14 @@ impl Store {
     /// The file name of an image row.
     pub fn image_file_name(&self, id: &str) -> Result<String> {
         self.conn()
-            .query_row("SELECT file_name FROM images WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT file_name FROM images WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?
-            .ok_or_else(|| Error::NotFound { what: "image", id: id.to_string() })
+            .ok_or_else(|| Error::NotFound {
+                what: "image",
+                id: id.to_string(),
+            })
     }
 }
 
@@ -287,26 +317,32 @@ fn insert_rows(
     events: &[UsageEvent],
     hashes: &std::collections::HashMap<&str, String>,
 ) -> Result<()> {
-        let now = crate::time::now_ms();
-        if let Some(c) = chat {
-            tx.execute(
+    let now = crate::time::now_ms();
+    if let Some(c) = chat {
+        tx.execute(
                 "INSERT INTO chats (id, title, model, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
                 params![c.id, c.title, c.model, now],
             )
             .map_err(Error::db("insert chat"))?;
-        } else {
-            let n = tx
-                .execute("UPDATE chats SET updated_at = ?2 WHERE id = ?1", params![chat_id, now])
-                .map_err(Error::db("update chat"))?;
-            if n == 0 {
-                return Err(Error::NotFound { what: "chat", id: chat_id.to_string() });
-            }
+    } else {
+        let n = tx
+            .execute(
+                "UPDATE chats SET updated_at = ?2 WHERE id = ?1",
+                params![chat_id, now],
+            )
+            .map_err(Error::db("update chat"))?;
+        if n == 0 {
+            return Err(Error::NotFound {
+                what: "chat",
+                id: chat_id.to_string(),
+            });
         }
-        for t in turns {
-            let refs = serde_json::to_string(&t.reference_hashes).unwrap_or_else(|_| "[]".into());
-            let grounding = t.grounding.as_ref().map(|g| g.to_string());
-            let usage = t.usage_json.as_ref().map(|u| u.to_string());
-            tx.execute(
+    }
+    for t in turns {
+        let refs = serde_json::to_string(&t.reference_hashes).unwrap_or_else(|_| "[]".into());
+        let grounding = t.grounding.as_ref().map(|g| g.to_string());
+        let usage = t.usage_json.as_ref().map(|u| u.to_string());
+        tx.execute(
                 "INSERT INTO turns (id, chat_id, parent_turn_id, prompt, reference_hashes, params, model_content, text, \
                  thoughts, grounding, usage, finish_reason, created_at, model_blobs) \
                  VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
@@ -316,12 +352,12 @@ fn insert_rows(
                 ],
             )
             .map_err(Error::db("insert turn"))?;
-            let n_images = t.images.len().max(1) as i64;
-            for img in &t.images {
-                // The turn's billed tokens are shared evenly by its images.
-                let total = t.usage.total_tokens / n_images;
-                let cost = crate::cost::price(total, price_per_million);
-                tx.execute(
+        let n_images = t.images.len().max(1) as i64;
+        for img in &t.images {
+            // The turn's billed tokens are shared evenly by its images.
+            let total = t.usage.total_tokens / n_images;
+            let cost = crate::cost::price(total, price_per_million);
+            tx.execute(
                     "INSERT INTO images (id, chat_id, turn_id, file_name, sha256, mime, width, height, bytes, prompt, model, \
                      params, reference_hashes, text, thoughts, grounding, usage, image_tokens, total_tokens, cost, \
                      finish_reason, created_at, has_grounding) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)",
@@ -352,19 +388,21 @@ fn insert_rows(
                     ],
                 )
                 .map_err(Error::db("insert image"))?;
-            }
         }
-        insert_events(tx, events)?;
-        Ok(())
+    }
+    insert_events(tx, events)?;
+    Ok(())
 }
-
 
 /// `[{"part": 3, "file": "img_x.png"}]`, or NULL when nothing was externalized.
 fn blobs_json(blobs: &[NewBlob]) -> Option<String> {
     if blobs.is_empty() {
         return None;
     }
-    let v: Vec<serde_json::Value> = blobs.iter().map(|b| serde_json::json!({"part": b.part, "file": b.file})).collect();
+    let v: Vec<serde_json::Value> = blobs
+        .iter()
+        .map(|b| serde_json::json!({"part": b.part, "file": b.file}))
+        .collect();
     Some(serde_json::Value::Array(v).to_string())
 }
 
@@ -404,10 +442,14 @@ fn insert_events(tx: &rusqlite::Transaction<'_>, events: &[UsageEvent]) -> Resul
 /// Connection settings, outside migrations: `journal_mode` cannot change inside a transaction and
 /// `foreign_keys` is a no-op there.
 pub fn configure(conn: &Connection) -> Result<()> {
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(Error::db("PRAGMA journal_mode=WAL"))?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(Error::db("PRAGMA synchronous"))?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(Error::db("PRAGMA foreign_keys"))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(Error::db("busy_timeout"))?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(Error::db("PRAGMA journal_mode=WAL"))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(Error::db("PRAGMA synchronous"))?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(Error::db("PRAGMA foreign_keys"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(Error::db("busy_timeout"))?;
     Ok(())
 }
 

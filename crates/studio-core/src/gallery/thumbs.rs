@@ -57,15 +57,25 @@ impl ThumbWorker {
                 }
             })
             .ok();
-        ThumbWorker { tx: Some(tx), handle, pending }
+        ThumbWorker {
+            tx: Some(tx),
+            handle,
+            pending,
+        }
     }
 
     /// Queues a thumbnail; never blocks the caller.
     pub fn queue(&self, src: PathBuf, dst: PathBuf) {
         if let Some(tx) = &self.tx {
-            self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(dst.clone());
+            self.pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(dst.clone());
             if tx.send((src, dst.clone())).is_err() {
-                self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&dst);
+                self.pending
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&dst);
             }
         }
     }
@@ -73,7 +83,13 @@ impl ThumbWorker {
     /// Waits (up to `timeout`) while `dst` is queued; true when it exists afterwards.
     pub fn wait_for(&self, dst: &Path, timeout: Duration) -> bool {
         let start = Instant::now();
-        while self.pending.lock().unwrap_or_else(|p| p.into_inner()).contains(dst) && start.elapsed() < timeout {
+        while self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(dst)
+            && start.elapsed() < timeout
+        {
             thread::sleep(Duration::from_millis(2));
         }
         dst.exists()

@@ -63,8 +63,10 @@ pub fn import_bytes_blocking(store: &Store, bytes: &[u8], name: &str) -> Result<
             return Ok(info);
         }
     }
-    let prepared =
-        pipeline::prepare(bytes).map_err(|reason| Error::InvalidReference { name: name.to_string(), reason })?;
+    let prepared = pipeline::prepare(bytes).map_err(|reason| Error::InvalidReference {
+        name: name.to_string(),
+        reason,
+    })?;
     let file = format!("{}.{}", prepared.hash, ext_for_mime(prepared.mime));
     atomic_write(&store.dirs.refs.join(&file), &prepared.bytes)?;
     let info = ReferenceInfo {
@@ -88,20 +90,27 @@ pub fn import_bytes_blocking(store: &Store, bytes: &[u8], name: &str) -> Result<
 
 /// The display name of a path (its file name).
 pub fn display_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Imports a file from disk (blocking). An unreadable file is an `InvalidReference` naming it.
 pub fn import_file_blocking(store: &Store, path: &Path) -> Result<ReferenceInfo> {
     let name = display_name(path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::InvalidReference { name: name.clone(), reason: format!("cannot read {} ({e})", path.display()) })?;
+    let bytes = std::fs::read(path).map_err(|e| Error::InvalidReference {
+        name: name.clone(),
+        reason: format!("cannot read {} ({e})", path.display()),
+    })?;
     import_bytes_blocking(store, &bytes, &name)
 }
 
 /// Imports many files in parallel (one per core); results in input order.
 pub fn import_files_blocking(store: &Store, paths: &[PathBuf]) -> Vec<Result<ReferenceInfo>> {
-    paths.par_iter().map(|p| import_file_blocking(store, p)).collect()
+    paths
+        .par_iter()
+        .map(|p| import_file_blocking(store, p))
+        .collect()
 }
 
 /// Reads a stored reference for a request: (mime, bytes).
@@ -109,7 +118,8 @@ pub fn load(store: &Store, hash: &str) -> Result<(String, Vec<u8>)> {
     if !crate::paths::is_safe_id(hash) {
         return Err(Error::ReferenceNotFound(hash.to_string()));
     }
-    let (info, file) = lookup(store, hash)?.ok_or_else(|| Error::ReferenceNotFound(hash.to_string()))?;
+    let (info, file) =
+        lookup(store, hash)?.ok_or_else(|| Error::ReferenceNotFound(hash.to_string()))?;
     let path = store.dirs.refs.join(file);
     let bytes = std::fs::read(&path).map_err(|_| Error::ReferenceNotFound(hash.to_string()))?;
     Ok((info.mime, bytes))
@@ -117,5 +127,7 @@ pub fn load(store: &Store, hash: &str) -> Result<(String, Vec<u8>)> {
 
 /// Info of a stored reference.
 pub fn info(store: &Store, hash: &str) -> Result<ReferenceInfo> {
-    Ok(lookup(store, hash)?.ok_or_else(|| Error::ReferenceNotFound(hash.to_string()))?.0)
+    Ok(lookup(store, hash)?
+        .ok_or_else(|| Error::ReferenceNotFound(hash.to_string()))?
+        .0)
 }

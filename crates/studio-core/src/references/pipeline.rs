@@ -78,7 +78,9 @@ fn heif_brand(bytes: &[u8]) -> Option<InputFormat> {
     }
     let classify = |b: &[u8]| -> Option<InputFormat> {
         match b {
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"hevm" | b"hevs" => Some(InputFormat::Heic),
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"hevm" | b"hevs" => {
+                Some(InputFormat::Heic)
+            }
             b"mif1" | b"msf1" | b"heif" => Some(InputFormat::Heif),
             _ => None,
         }
@@ -105,7 +107,10 @@ fn heif_size(bytes: &[u8]) -> (u32, u32) {
         if &scan[i..i + 4] == b"ispe" {
             let w = u32::from_be_bytes([scan[i + 8], scan[i + 9], scan[i + 10], scan[i + 11]]);
             let h = u32::from_be_bytes([scan[i + 12], scan[i + 13], scan[i + 14], scan[i + 15]]);
-            if u64::from(w) * u64::from(h) > u64::from(best.0) * u64::from(best.1) && w < 65_536 && h < 65_536 {
+            if u64::from(w) * u64::from(h) > u64::from(best.0) * u64::from(best.1)
+                && w < 65_536
+                && h < 65_536
+            {
                 best = (w, h);
             }
             i += 16;
@@ -160,10 +165,19 @@ pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Pre
             ));
         }
         let (width, height) = heif_size(original);
-        return Ok(Prepared { hash, mime: format.mime(), bytes: original.to_vec(), width, height, reencoded: false });
+        return Ok(Prepared {
+            hash,
+            mime: format.mime(),
+            bytes: original.to_vec(),
+            width,
+            height,
+            reencoded: false,
+        });
     }
     if format == InputFormat::Jpeg && !jpeg_is_complete(original) {
-        return Err("the JPEG data is cut short (no end-of-image marker after the last scan)".into());
+        return Err(
+            "the JPEG data is cut short (no end-of-image marker after the last scan)".into(),
+        );
     }
     let image_format = match format {
         InputFormat::Png => ImageFormat::Png,
@@ -175,13 +189,25 @@ pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Pre
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(1 << 30);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|e| format!("not a readable image ({e})"))?;
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| format!("corrupt image data ({e})"))?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| format!("not a readable image ({e})"))?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img =
+        DynamicImage::from_decoder(decoder).map_err(|e| format!("corrupt image data ({e})"))?;
     let (w0, h0) = (img.width(), img.height());
     let upright = orientation == image::metadata::Orientation::NoTransforms;
     if upright && original.len() <= budget && w0.max(h0) <= max_edge {
-        return Ok(Prepared { hash, mime: format.mime(), bytes: original.to_vec(), width: w0, height: h0, reencoded: false });
+        return Ok(Prepared {
+            hash,
+            mime: format.mime(),
+            bytes: original.to_vec(),
+            width: w0,
+            height: h0,
+            reencoded: false,
+        });
     }
     let has_alpha = img.color().has_alpha() && has_transparency(&img);
     if !has_alpha && img.color() != image::ColorType::Rgb8 && img.color() != image::ColorType::L8 {
@@ -193,7 +219,14 @@ pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Pre
         scaled.apply_orientation(orientation);
         let (bytes, mime) = encode(&scaled, has_alpha)?;
         if bytes.len() <= budget || edge <= 256 {
-            return Ok(Prepared { hash, mime, width: scaled.width(), height: scaled.height(), bytes, reencoded: true });
+            return Ok(Prepared {
+                hash,
+                mime,
+                width: scaled.width(),
+                height: scaled.height(),
+                bytes,
+                reencoded: true,
+            });
         }
         edge = edge * 3 / 4;
     }
@@ -242,12 +275,26 @@ fn halve(img: &DynamicImage) -> Option<DynamicImage> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let (ow, oh) = ((w / 2) as u32, (h / 2) as u32);
     Some(match img {
-        DynamicImage::ImageRgb8(b) => DynamicImage::ImageRgb8(image::RgbImage::from_raw(ow, oh, run::<3>(b.as_raw(), w, h))?),
-        DynamicImage::ImageRgba8(b) => DynamicImage::ImageRgba8(image::RgbaImage::from_raw(ow, oh, run::<4>(b.as_raw(), w, h))?),
-        DynamicImage::ImageLuma8(b) => DynamicImage::ImageLuma8(image::GrayImage::from_raw(ow, oh, run::<1>(b.as_raw(), w, h))?),
-        DynamicImage::ImageLumaA8(b) => {
-            DynamicImage::ImageLumaA8(image::GrayAlphaImage::from_raw(ow, oh, run::<2>(b.as_raw(), w, h))?)
-        }
+        DynamicImage::ImageRgb8(b) => DynamicImage::ImageRgb8(image::RgbImage::from_raw(
+            ow,
+            oh,
+            run::<3>(b.as_raw(), w, h),
+        )?),
+        DynamicImage::ImageRgba8(b) => DynamicImage::ImageRgba8(image::RgbaImage::from_raw(
+            ow,
+            oh,
+            run::<4>(b.as_raw(), w, h),
+        )?),
+        DynamicImage::ImageLuma8(b) => DynamicImage::ImageLuma8(image::GrayImage::from_raw(
+            ow,
+            oh,
+            run::<1>(b.as_raw(), w, h),
+        )?),
+        DynamicImage::ImageLumaA8(b) => DynamicImage::ImageLumaA8(image::GrayAlphaImage::from_raw(
+            ow,
+            oh,
+            run::<2>(b.as_raw(), w, h),
+        )?),
         _ => return None,
     })
 }
@@ -277,7 +324,12 @@ fn encode(img: &DynamicImage, alpha: bool) -> Result<(Vec<u8>, &'static str), Re
     if alpha {
         let rgba = img.to_rgba8();
         PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Adaptive)
-            .write_image(rgba.as_raw(), rgba.width(), rgba.height(), image::ExtendedColorType::Rgba8)
+            .write_image(
+                rgba.as_raw(),
+                rgba.width(),
+                rgba.height(),
+                image::ExtendedColorType::Rgba8,
+            )
             .map_err(|e| format!("re-encoding failed ({e})"))?;
         Ok((out, "image/png"))
     } else {
@@ -288,7 +340,9 @@ fn encode(img: &DynamicImage, alpha: bool) -> Result<(Vec<u8>, &'static str), Re
             other => (other.to_rgb8().into_raw(), jpeg_encoder::ColorType::Rgb),
         };
         let (w, h) = (u16::try_from(img.width()), u16::try_from(img.height()));
-        let (Ok(w), Ok(h)) = (w, h) else { return Err("the image is too large to re-encode".into()) };
+        let (Ok(w), Ok(h)) = (w, h) else {
+            return Err("the image is too large to re-encode".into());
+        };
         let mut enc = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
         // 4:2:0 chroma, as cameras write photos (the crate defaults to 4:4:4 from quality 90): half the
         // chroma work and a smaller payload, with no visible loss for a model's input.
@@ -312,9 +366,13 @@ mod tests {
     use image::codecs::jpeg::JpegEncoder;
 
     fn jpeg(w: u32, h: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
         let mut out = Vec::new();
-        JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).unwrap();
+        JpegEncoder::new_with_quality(&mut out, 90)
+            .encode_image(&img)
+            .unwrap();
         out
     }
 
@@ -337,12 +395,17 @@ mod tests {
 
     #[test]
     fn alpha_is_kept_as_png() {
-        let img = image::RgbaImage::from_fn(300, 200, |x, _| image::Rgba([1, 2, 3, (x % 256) as u8]));
+        let img =
+            image::RgbaImage::from_fn(300, 200, |x, _| image::Rgba([1, 2, 3, (x % 256) as u8]));
         let mut b = Vec::new();
-        img.write_to(&mut Cursor::new(&mut b), ImageFormat::Png).unwrap();
+        img.write_to(&mut Cursor::new(&mut b), ImageFormat::Png)
+            .unwrap();
         let p = prepare_with(&b, 10_000_000, 100).unwrap();
         assert_eq!(p.mime, "image/png");
-        assert!(image::load_from_memory(&p.bytes).unwrap().color().has_alpha());
+        assert!(image::load_from_memory(&p.bytes)
+            .unwrap()
+            .color()
+            .has_alpha());
     }
 
     #[test]

@@ -30,44 +30,66 @@ pub fn open(dir: &std::path::Path, base_url: &str) -> Studio {
             base_url: base_url.to_string(),
             price_per_million_tokens: Some(30.0),
         },
-        StudioOptions { retry: fast_retry(), request_timeout: Duration::from_secs(30) },
+        StudioOptions {
+            retry: fast_retry(),
+            request_timeout: Duration::from_secs(30),
+        },
     )
     .expect("open studio")
 }
 
 pub async fn env() -> Env {
-    let fake = FakeGemini::start(FakeConfig::default()).await.expect("start fake");
+    let fake = FakeGemini::start(FakeConfig::default())
+        .await
+        .expect("start fake");
     let dir = tempfile::tempdir().expect("tempdir");
     let studio = open(dir.path(), &fake.base_url());
     Env { fake, studio, dir }
 }
 
 pub fn req(prompt: &str) -> GenerateRequest {
-    GenerateRequest { prompt: prompt.into(), ..Default::default() }
+    GenerateRequest {
+        prompt: prompt.into(),
+        ..Default::default()
+    }
 }
 
 pub fn req_with(prompt: &str, params: GenerateParams) -> GenerateRequest {
-    GenerateRequest { prompt: prompt.into(), params, ..Default::default() }
+    GenerateRequest {
+        prompt: prompt.into(),
+        params,
+        ..Default::default()
+    }
 }
 
 /// Generate requests the fake received.
 pub fn generate_requests(fake: &FakeGemini) -> Vec<gemini_fake::RecordedRequest> {
-    fake.requests().into_iter().filter(|r| r.path.contains("enerateContent")).collect()
+    fake.requests()
+        .into_iter()
+        .filter(|r| r.path.contains("enerateContent"))
+        .collect()
 }
 
 /// A small distinct PNG.
 pub fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([seed, (x % 256) as u8, (y % 256) as u8]));
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([seed, (x % 256) as u8, (y % 256) as u8])
+    });
     let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
     out
 }
 
 /// A JPEG with an EXIF APP1 segment carrying `orientation`.
 pub fn jpeg_with_orientation(w: u32, h: u32, orientation: u16) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
     let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&img).unwrap();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&img)
+        .unwrap();
     insert_exif_orientation(&jpeg, orientation)
 }
 
@@ -94,7 +116,11 @@ pub fn insert_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
 
 pub fn files_in(dir: &std::path::Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
