@@ -21,6 +21,8 @@ export class VirtualGrid {
   private spacer: HTMLElement;
   private pages = new Map<number, ImageSummary[] | "loading">();
   private tiles = new Map<number, HTMLElement>();
+  /** Tiles scrolled out of view, reused for the rows scrolling in (no element churn while flinging). */
+  private pool: HTMLElement[] = [];
   private layout: GridLayout = { cols: 1, tile: 150, rowHeight: 158, gap: 8 };
   total = 0;
   focused = 0;
@@ -49,8 +51,9 @@ export class VirtualGrid {
   async reset(keepScroll = false) {
     const gen = ++this.generation;
     this.pages.clear();
-    for (const t of this.tiles.values()) t.remove();
+    for (const t of [...this.tiles.values(), ...this.pool]) t.remove();
     this.tiles.clear();
+    this.pool = [];
     if (!keepScroll) { this.scroller.scrollTop = 0; this.focused = 0; }
     const first = keepScroll ? Math.floor(this.scroller.scrollTop / this.layout.rowHeight) * this.layout.cols : 0;
     const page = Math.floor(first / PAGE_SIZE);
@@ -98,6 +101,16 @@ export class VirtualGrid {
   }
 
   render() {
+    const t0 = performance.now();
+    this.renderNow();
+    const took = performance.now() - t0;
+    // The last 240 render times, for the smoothness test (a bounded buffer; nothing else reads it).
+    const times = ((window as unknown as { __gridRenderMs?: number[] }).__gridRenderMs ??= []);
+    times.push(took);
+    if (times.length > 240) times.shift();
+  }
+
+  private renderNow() {
     const width = this.scroller.clientWidth - 16;
     this.layout = gridLayout(Math.max(100, width), 150, 8);
     const { cols, tile, rowHeight } = this.layout;
@@ -113,17 +126,24 @@ export class VirtualGrid {
       if (near) { wanted.forEach((p) => this.ensure(p)); this.evict(pagesFor(range.first, range.last, PAGE_SIZE)); }
       else this.loadTimer = window.setTimeout(() => this.loadVisible(), 60);
     }
-    for (const [i, el] of this.tiles) if (i < range.first || i > range.last) { el.remove(); this.tiles.delete(i); }
+    for (const [i, el] of this.tiles) if (i < range.first || i > range.last) { this.tiles.delete(i); this.pool.push(el); }
     for (let i = range.first; i <= range.last; i++) {
       let el = this.tiles.get(i);
       if (!el) {
-        el = document.createElement("div");
-        el.className = "tile";
-        el.setAttribute("role", "option");
+        el = this.pool.pop();
+        if (!el) {
+          el = document.createElement("div");
+          el.className = "tile";
+          el.setAttribute("role", "option");
+          el.addEventListener("click", (e) => this.onClick(e, Number((e.currentTarget as HTMLElement).dataset.index)));
+          el.addEventListener("dblclick", (e) => {
+            const idx = Number((e.currentTarget as HTMLElement).dataset.index);
+            const it = this.item(idx);
+            if (it) this.source.onActivate(idx, it);
+          });
+          this.spacer.append(el);
+        }
         el.dataset.index = String(i);
-        el.addEventListener("click", (e) => this.onClick(e, Number((e.currentTarget as HTMLElement).dataset.index)));
-        el.addEventListener("dblclick", () => { const it = this.item(i); if (it) this.source.onActivate(i, it); });
-        this.spacer.append(el);
         this.tiles.set(i, el);
       }
       const row = Math.floor(i / cols);
@@ -131,11 +151,18 @@ export class VirtualGrid {
       el.style.transform = `translate(${8 + col * (tile + this.layout.gap)}px, ${8 + row * rowHeight}px)`;
       el.style.width = el.style.height = `${tile}px`;
       el.tabIndex = i === this.focused ? 0 : -1;
+      el.hidden = false;
       const item = this.item(i);
       if (el.dataset.id !== (item?.id ?? "")) {
         el.dataset.id = item?.id ?? "";
         this.source.renderTile(item, i, el);
       }
+    }
+    for (const el of this.pool) {
+      if (el.hidden) continue;
+      el.hidden = true;
+      delete el.dataset.index;
+      el.dataset.id = "\u0000";
     }
   }
 
