@@ -600,3 +600,17 @@ async fn request_shape_matches_the_contract() {
     );
     assert_eq!(j["contents"][0]["role"], "user");
 }
+
+#[tokio::test]
+async fn cancelling_by_dropping_the_future_leaves_nothing() {
+    let e = env().await;
+    e.fake.push_fault(Fault::Slow(Duration::from_secs(3)));
+    let fut = e.studio.generate(req("a slow cat"), |_| {});
+    assert!(tokio::time::timeout(Duration::from_millis(300), fut).await.is_err(), "still running when dropped");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(e.studio.gallery().count(&GalleryQuery::default()).unwrap(), 0);
+    assert!(e.studio.chats().list(10, 0).unwrap().is_empty());
+    assert!(files_in(&e.dir.path().join("images")).is_empty());
+    // The studio is fine afterwards.
+    e.studio.generate(req("a quick cat"), |_| {}).await.unwrap();
+}
