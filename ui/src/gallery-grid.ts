@@ -40,6 +40,10 @@ export class VirtualGrid {
     scroller.addEventListener("scroll", () => this.schedule(), { passive: true });
     new ResizeObserver(() => this.schedule()).observe(scroller);
     scroller.addEventListener("keydown", (e) => this.onKey(e));
+    scroller.addEventListener("focusin", (e) => {
+      const tile = (e.target as HTMLElement).closest<HTMLElement>(".tile");
+      if (tile?.dataset.index) this.focused = Number(tile.dataset.index);
+    });
   }
 
   item(index: number): ImageSummary | undefined {

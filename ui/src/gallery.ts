@@ -231,11 +231,19 @@ function build() {
         button("Trash", () => setTrash(true), { class: "seg-btn", attrs: { id: "gallery-trash" } })),
     ),
     h("div", { class: "gallery-bar" }, h("span", { class: "muted", attrs: { id: "gallery-count", "aria-live": "polite" } }),
+      h("span", { class: "muted small keys", text: "Arrows move · Enter opens · Space or Ctrl+click selects · Delete trashes" }),
       h("div", { class: "selection-bar", attrs: { id: "gallery-selection" } })),
     h("div", { class: "gallery-body" }, scroller, h("aside", { class: "gallery-detail panel", attrs: { id: "gallery-detail", "aria-label": "Image details" } })),
   );
   byId("gallery-detail").hidden = true;
   byId("gallery-selection").hidden = true;
+  scroller.addEventListener("keydown", (e) => {
+    if (e.key !== "Delete" || (e.target as HTMLElement).closest("input, select, textarea")) return;
+    const ids = selected.size ? [...selected] : [grid.item(grid.focused)?.id].filter((x): x is string => !!x);
+    if (!ids.length) return;
+    e.preventDefault();
+    void bulk(filters.trash ? "delete" : "trash", ids);
+  });
   grid = new VirtualGrid(scroller, {
     fetch: fetchPage,
     renderTile,

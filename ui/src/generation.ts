@@ -135,6 +135,7 @@ export async function run(request: GenerateRequest, modelName: string): Promise<
   state.parentTurnId = null;
   await loadChat(res.chat_id);
   emit("gallery-changed");
+  if (!byId("studio").hidden) prompt().focus();
   return res;
 }
 

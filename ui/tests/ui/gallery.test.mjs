@@ -152,6 +152,11 @@ test("multi-select with Ctrl+click and Space, then move to the trash", async () 
   await page.waitForFunction(() => document.getElementById("gallery-selection").hidden);
   assert.deepEqual((await calls(page, "gallery_trash"))[0].args.ids, ["g2", "g5", "g6"]);
   await page.waitForFunction(() => document.querySelector('#gallery-grid .tile[data-id="g0"] img'));
+  await page.locator('#gallery-grid .tile[data-index="3"]').focus();
+  await page.keyboard.press("Delete");
+  await page.waitForFunction(() => document.getElementById("toast").textContent === "Moved 1 to the trash.");
+  assert.deepEqual((await calls(page, "gallery_trash"))[1].args.ids, ["g3"]);
+  await page.waitForFunction(() => document.querySelector('#gallery-grid .tile[data-id="g0"] img'));
   // Export a selection to a folder.
   await page.click('#gallery-grid .tile[data-index="0"]', { modifiers: ["Control"] });
   await page.click("#bulk-export");
