@@ -43,6 +43,8 @@ export function showError(error: CommandError | null) {
       button("Dismiss", () => showError(null), { class: "link-btn", attrs: { "aria-label": "Dismiss the error" } })),
     h("p", { class: "error-reason", text: e.reason }),
     e.hint ? h("p", { class: "muted small", text: e.hint }) : null,
+    error.kind === "missing_key" || error.kind === "invalid_key"
+      ? button("Open Settings", () => emit("navigate", { view: "settings" }), { class: "link-btn", attrs: { id: "error-settings" } }) : null,
   );
   box.dataset.kind = error.kind;
   box.hidden = false;

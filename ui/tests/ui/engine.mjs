@@ -10,6 +10,7 @@ export const engine = {
     window.__cancelled = false;
     send({ type: "started", chat_id: req.chat_id ?? null, variations: req.params.count ?? 1, estimate: { model: req.params.model, images: 1, tokens_per_image: 1120, output_tokens: 1120, reference_tokens: 0, price: null, note: "" } });
     if (s === "blocked") { await window.__sleep(50); throw { kind: "blocked", message: "The prompt was blocked by the safety filters (blockReason SAFETY)." }; }
+    if (s === "invalid_key") { await window.__sleep(20); throw { kind: "invalid_key", message: "API key not valid. Please pass a valid API key. (400 INVALID_ARGUMENT)" }; }
     if (s === "network") { await window.__sleep(50); throw { kind: "network", message: "error sending request for url (https://generativelanguage.googleapis.com/…): connection refused" }; }
     if (s === "quota") {
       send({ type: "retry", variation: 0, attempt: 1, delay_ms: 2000, reason: "quota", message: "Resource has been exhausted (e.g. check quota)." });

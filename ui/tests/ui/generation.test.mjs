@@ -92,6 +92,17 @@ for (const [scenario, title, reason] of [
   });
 }
 
+test("a refused key points to Settings", async () => {
+  const { page, context } = await setup("invalid_key");
+  await page.click("#generate");
+  await page.waitForSelector("#error:not([hidden])");
+  assert.equal(await page.locator("#error strong").textContent(), "The API key was refused");
+  await intact(page);
+  await page.click("#error-settings");
+  await page.waitForSelector("#settings:not([hidden]) #api-key");
+  await context.close();
+});
+
 test("a result shows its cost and the chat; continue, branch from an earlier turn, edit a prompt", async () => {
   const { page, context, errors } = await setup("ok");
   await page.click("#generate");
