@@ -129,6 +129,11 @@ test("a corrupt file is refused by name and the others are kept (picker), then r
   assert.deepEqual(await order(), ["Reference 1: cat.png", "Reference 2: dog.png"]);
   await page.click('button[aria-label="Move dog.png earlier"]');
   assert.deepEqual(await order(), ["Reference 1: dog.png", "Reference 2: cat.png"]);
+  // Drag to reorder too.
+  await page.locator("#refs .ref").nth(1).dragTo(page.locator("#refs .ref").nth(0));
+  assert.deepEqual(await order(), ["Reference 1: cat.png", "Reference 2: dog.png"]);
+  await page.locator("#refs .ref").nth(1).dragTo(page.locator("#refs .ref").nth(0));
+  assert.deepEqual(await order(), ["Reference 1: dog.png", "Reference 2: cat.png"]);
   await page.click('button[aria-label="Remove dog.png"]');
   assert.deepEqual(await order(), ["Reference 1: cat.png"]);
   // The thumbnail comes from the ref scheme.
