@@ -134,7 +134,8 @@ pub fn atomic_write_no_dir_sync(path: &Path, bytes: &[u8]) -> Result<()> {
     let write = || -> std::io::Result<()> {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        // fdatasync: the data and what is needed to read it back (size), not timestamps.
+        f.sync_data()?;
         Ok(())
     };
     if let Err(e) = write() {
