@@ -229,6 +229,8 @@ async fn invalid_input_exits_2_before_any_request() {
         ),
         (vec!["generate", "x", "--count", "abc"], "abc"),
         (vec!["frobnicate"], "frobnicate"),
+        (vec!["generate", "x", "--chat", "chat_nope"], "chat_nope"),
+        (vec!["gallery", "show", "img_nope"], "img_nope"),
     ];
     for (args, needle) in cases {
         let o = e.run(&args).await;

@@ -179,7 +179,8 @@ impl Error {
         }
     }
 
-    /// True when the input was refused before any request was sent (the CLI exits 2 for these).
+    /// True when the input was refused before any request was sent (the CLI exits 2 for these): bad
+    /// parameters or references, no key, or a chat/turn/image id that does not exist locally.
     pub fn is_invalid_input(&self) -> bool {
         matches!(
             self,
@@ -190,7 +191,7 @@ impl Error {
                 | Error::ReferenceNotFound(_)
                 | Error::RequestTooLarge { .. }
                 | Error::MissingKey
-        )
+        ) || matches!(self, Error::NotFound { what, .. } if matches!(*what, "chat" | "turn" | "image"))
     }
 
     /// The `{kind, message}` form for IPC.
