@@ -88,7 +88,7 @@ export function render() {
       note("thinking-note", cap.thinks ? "Always thinks; thought tokens are billed." : "This model does not think.")));
   }
   if (cap.supports_thoughts) {
-    parts.push(check("include-thoughts", "Show thoughts while generating", sel.include_thoughts, (v) => update({ include_thoughts: v })));
+    parts.push(check("include-thoughts", "Include thoughts (summaries, drafts)", sel.include_thoughts, (v) => update({ include_thoughts: v })));
   }
   const search = h("fieldset", { class: "field search" }, h("legend", { class: "label", text: "Google Search grounding" }));
   if (cap.search_types.includes("web")) search.append(check("search-web", "Web search", sel.search_web, (v) => update({ search_web: v })));
