@@ -139,6 +139,8 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
                 .status(StatusCode::OK)
                 .header(header::CONTENT_TYPE, mime)
                 .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
+                // Lets the UI fetch() an image as a blob (copy to clipboard); only this webview reaches the scheme.
+                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
                 .body(bytes),
             Err(err) => Response::builder()
                 .status(err.status())

@@ -46,7 +46,8 @@ pub async fn import_reference_bytes(state: State<'_, AppState>, request: Request
         .headers()
         .get("x-file-name")
         .and_then(|v| v.to_str().ok())
-        .map(|n| n.chars().take(200).collect::<String>())
+        // Header values are Latin-1, so the UI percent-encodes names; decode them back to UTF-8.
+        .map(|n| percent_decode(n).chars().take(200).collect::<String>())
         .unwrap_or_else(|| "pasted image".to_string());
     let bytes = match request.body() {
         InvokeBody::Raw(bytes) => bytes.clone(),
@@ -71,4 +72,38 @@ pub async fn reference_from_image(state: State<'_, AppState>, image_id: String) 
     let studio = state.studio();
     let path = studio.image_path(&image_id)?;
     Ok(studio.import_reference_file(&path).await?)
+}
+
+/// Decodes `%XX` escapes (UTF-8); anything malformed is kept as it is.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn decodes_percent_encoded_names() {
+        assert_eq!(percent_decode("caf%C3%A9%20photo.jpg"), "café photo.jpg");
+        assert_eq!(percent_decode("plain.png"), "plain.png");
+        assert_eq!(percent_decode("100%.png"), "100%.png");
+        assert_eq!(percent_decode("bad%ZZ.png"), "bad%ZZ.png");
+        assert_eq!(percent_decode("%FF%FE.png"), "%FF%FE.png");
+    }
 }
