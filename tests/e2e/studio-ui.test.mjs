@@ -93,9 +93,17 @@ test("a per-minute quota is retried with a visible status, then succeeds", async
   assert.equal(await s.exec(`return document.getElementById("error").hidden`), true);
 });
 
+test("after a success the references move into the thread; the composer is ready for the next turn", async () => {
+  assert.equal(await refCount(), 0);
+  assert.equal(await s.exec(`return document.querySelectorAll("#turns .turn-refs img").length >= 2`), true);
+});
+
 test("a safety block is explained; prompt and references are still there", async () => {
-  const refsBefore = await refCount();
   await s.click("#new-chat");
+  const input = await s.find("#refs-input");
+  await s.call("POST", `/element/${input}/value`, { text: files.photo3 });
+  await s.waitFor(`return document.querySelectorAll("#refs img").length === 1`, { what: "one reference" });
+  const refsBefore = await refCount();
   await setPrompt("Something forbidden [fake:block]");
   await s.click("#generate");
   await waitIdle();

@@ -10,6 +10,7 @@ import { prompt, setPrompt, setRunStatus, showError } from "./composer";
 import { currentCap, emit, state } from "./store";
 import { showResult } from "./result-view";
 import { loadChat } from "./thread";
+import { setRefs } from "./references";
 
 let jobId: string | null = null;
 let showThoughts = true;
@@ -125,8 +126,13 @@ export async function run(request: GenerateRequest, modelName: string): Promise<
     return null;
   }
   const res = r.data;
-  // The prompt now lives in the thread; the box is cleared for the next turn (on errors it stays).
-  if (prompt().value.trim() === request.prompt?.trim()) setPrompt("");
+  // The prompt and its references now live in the thread (and are replayed with the chat's history), so the
+  // composer is cleared for the next turn; sending the same photos again would only add cost. On errors
+  // both stay.
+  if (prompt().value.trim() === request.prompt?.trim()) {
+    setPrompt("");
+    setRefs([]);
+  }
   const failed = res.failures.length ? ` ${res.failures.length} variation${res.failures.length > 1 ? "s" : ""} failed.` : "";
   setRunStatus(`Done: ${res.images.length} image${res.images.length === 1 ? "" : "s"} saved.${failed}`);
   if (res.images.length) showResult(res.images.map((i) => i.id), 0, { result: res });

@@ -190,9 +190,11 @@ test("the result view zooms, compares with a reference, saves, reveals, reuses a
   await page.selectOption("#size", "512");
   await page.click("#reuse-params");
   assert.equal(await page.locator("#size").inputValue(), "2K");
-  // Use as reference.
+  // Use as reference: the composer was cleared by the success (its photos live in the thread), so the result
+  // becomes the one reference for the next turn.
+  assert.equal(await page.locator("#refs .ref").count(), 0);
   await page.click("#use-as-ref");
-  await page.waitForFunction(() => document.querySelectorAll("#refs .ref").length === 3);
+  await page.waitForFunction(() => document.querySelectorAll("#refs .ref").length === 1);
   await context.close();
 });
 
