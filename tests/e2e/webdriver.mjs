@@ -50,7 +50,12 @@ export class Session {
     const v = await this.call("POST", "/element", { using: "css selector", value: css });
     return v[ELEMENT];
   }
-  async click(css) { await this.call("POST", `/element/${await this.find(css)}/click`, {}); }
+  async click(css) {
+    const el = await this.find(css);
+    // Bring it into view inside scrolled panels first, as a person would scroll to it.
+    await this.exec(`arguments[0].scrollIntoView({ block: "center" })`, [{ "element-6066-11e4-a52e-4f735466cecf": el }]);
+    await this.call("POST", `/element/${el}/click`, {});
+  }
   async text(css) { return this.call("GET", `/element/${await this.find(css)}/text`); }
   async type(css, text) { await this.call("POST", `/element/${await this.find(css)}/value`, { text }); }
   exec(script, args = []) { return this.call("POST", "/execute/sync", { script, args }); }
