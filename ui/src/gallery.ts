@@ -14,6 +14,7 @@ import { emit, on, state } from "./store";
 
 const filters: Filters = emptyFilters();
 const selected = new Set<string>();
+// Set by initGallery(); undefined until start-up has run it.
 let grid: VirtualGrid;
 let detailId: string | null = null;
 let searchTimer: number | undefined;
@@ -254,6 +255,8 @@ function build() {
 }
 
 export function showGallery() {
+  // Opened before start-up finished: boot() shows it once the grid exists.
+  if (!grid) return;
   if (!loaded) { loaded = true; void refresh(); }
   else void grid.reset(true).then(updateCount);
 }

@@ -76,6 +76,8 @@ async function boot() {
   initThread();
   initResultView();
   initGallery();
+  // The Gallery tab may have been opened while start-up was still under way.
+  if (!byId("gallery").hidden) showGallery();
   emit("params-changed");
 }
 
