@@ -31,6 +31,14 @@ async function waitIdle(timeout = 60000) {
   await s.waitFor(`return document.getElementById("cancel").hidden === true && !/Generating/.test(document.getElementById("generate").textContent)`, { timeout, what: "generation to finish" });
 }
 
+/** Screenshot once the visible images are decoded and painted (WebKit paints large images a moment after
+ * `complete`). */
+async function shot(name) {
+  await s.execAsync(`const done = arguments[0]; Promise.all([...document.images].filter((i) => i.complete && i.naturalWidth).map((i) => i.decode().catch(() => {})))
+    .then(() => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true), 600))));`);
+  await s.screenshot(path.join(shots, name));
+}
+
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
   driver = await startDriver({ env: { BANANA_STUDIO_DATA_DIR: dataDir, GEMINI_API_KEY: "" } });
@@ -59,7 +67,7 @@ test("generate: thoughts stream, the result loads through studio://", async () =
   assert.match(size[1], /^studio:\/\/image\//);
   assert.ok(size[0] > 0);
   assert.equal(await s.exec(`return !!document.querySelector(".thoughts-done")`), true, "the model's thoughts are kept with the result");
-  await s.screenshot(path.join(shots, "e2e-result.png"));
+  await shot("e2e-result.png");
 });
 
 test("continue the chat twice", async () => {
@@ -71,7 +79,7 @@ test("continue the chat twice", async () => {
   const turns = await s.waitFor(`const n = document.querySelectorAll("#turns > li").length; return n >= 3 && n`, { what: "three turns" });
   assert.equal(turns, 3);
   await s.waitFor(`const i = document.getElementById("result-image"); return i && i.complete && i.naturalWidth > 0`, { what: "last result decoded" });
-  await s.screenshot(path.join(shots, "e2e-chat.png"));
+  await shot("e2e-chat.png");
 });
 
 test("a slow generation is cancelled; the prompt stays", async () => {
@@ -111,7 +119,7 @@ test("a safety block is explained; prompt and references are still there", async
   assert.match(msg, /PROHIBITED_CONTENT|prohibited|blocked/i);
   assert.equal(await promptValue(), "Something forbidden [fake:block]");
   assert.equal(await refCount(), refsBefore);
-  await s.screenshot(path.join(shots, "e2e-blocked.png"));
+  await shot("e2e-blocked.png");
 });
 
 test("the gallery shows every image and finds one by a prompt word", async () => {
@@ -123,7 +131,7 @@ test("the gallery shows every image and finds one by a prompt word", async () =>
   assert.match(found, /^1 image/);
   const tile = await s.waitFor(`const i = document.querySelector("#gallery .tile img"); return i && i.complete && i.naturalWidth > 0`, { what: "thumbnail" });
   assert.equal(tile, true);
-  await s.screenshot(path.join(shots, "e2e-gallery.png"));
+  await shot("e2e-gallery.png");
 });
 
 test("after a restart the gallery and the chat are still there", async () => {
