@@ -49,12 +49,7 @@ pub fn open_external(url: String) -> CommandResult<()> {
     if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 4096 {
         return Err(CommandError::new("invalid_link", format!("not a web link: {url}")));
     }
-    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
-    std::process::Command::new(opener)
-        .arg(&url)
-        .spawn()
-        .map(|_| ())
-        .map_err(|e| CommandError::new("open_failed", format!("could not open {url} in the browser: {e}")))
+    open_with_system(url.as_ref()).map_err(|e| CommandError::new("open_failed", format!("could not open {url} in the browser: {e}")))
 }
 
 /// Shows a gallery image in the system file manager.
@@ -63,10 +58,12 @@ pub fn open_external(url: String) -> CommandResult<()> {
 pub fn reveal_image(state: State<'_, AppState>, id: String) -> CommandResult<()> {
     let path = state.studio().image_path(&id)?;
     let folder = path.parent().unwrap_or(&state.data_dir).to_path_buf();
-    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
-    std::process::Command::new(opener)
-        .arg(&folder)
-        .spawn()
-        .map(|_| ())
+    open_with_system(folder.as_os_str())
         .map_err(|e| CommandError::new("open_failed", format!("could not open {}: {e}", folder.display())))
+}
+
+/// Hands a link or a folder to the desktop's default handler (browser, file manager).
+fn open_with_system(target: &std::ffi::OsStr) -> std::io::Result<()> {
+    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    std::process::Command::new(opener).arg(target).spawn().map(|_| ())
 }
