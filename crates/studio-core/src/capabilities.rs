@@ -154,40 +154,32 @@ fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
+/// One output format per size of `ratio`, taking pixel sizes, size names and token costs in step.
+fn sized_outputs(ratio: &str, px: &[(u32, u32)], sizes: &[&str], tokens: &[u32]) -> Vec<OutputFormat> {
+    px.iter()
+        .zip(sizes)
+        .zip(tokens)
+        .map(|((&(w, h), size), &tokens)| OutputFormat {
+            aspect_ratio: ratio.to_string(),
+            image_size: Some(size.to_string()),
+            width: w,
+            height: h,
+            tokens,
+        })
+        .collect()
+}
+
 /// The capability table, default model first.
 pub fn capabilities() -> Vec<ModelCapabilities> {
     let flash31_outputs = FLASH_31
         .iter()
-        .flat_map(|(ratio, px)| {
-            px.iter()
-                .zip(SIZES_4)
-                .zip(FLASH_31_TOKENS)
-                .map(|((&(w, h), size), tokens)| OutputFormat {
-                    aspect_ratio: ratio.to_string(),
-                    image_size: Some(size.to_string()),
-                    width: w,
-                    height: h,
-                    tokens,
-                })
-        })
+        .flat_map(|(ratio, px)| sized_outputs(ratio, px, &SIZES_4, &FLASH_31_TOKENS))
         .collect();
     // 3 Pro shares 3.1 Flash's pixel sizes at 1K/2K/4K; 1K and 2K cost 1120 tokens, 4K 2000.
     let pro_outputs = FLASH_31
         .iter()
         .filter(|(r, _)| PRO_RATIOS.contains(r))
-        .flat_map(|(ratio, px)| {
-            px[1..]
-                .iter()
-                .zip(&SIZES_4[1..])
-                .zip([1120, 1120, 2000])
-                .map(|((&(w, h), size), tokens)| OutputFormat {
-                    aspect_ratio: ratio.to_string(),
-                    image_size: Some(size.to_string()),
-                    width: w,
-                    height: h,
-                    tokens,
-                })
-        })
+        .flat_map(|(ratio, px)| sized_outputs(ratio, &px[1..], &SIZES_4[1..], &[1120, 1120, 2000]))
         .collect();
     let flash25_outputs = FLASH_25
         .iter()
