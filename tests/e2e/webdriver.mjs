@@ -2,25 +2,33 @@
 // (which hands the session to WebKitWebDriver). No browser download, no extra packages.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export async function startDriver({ port = 4444, env = {} } = {}) {
   const native = fs.existsSync("/usr/bin/WebKitWebDriver") ? "/usr/bin/WebKitWebDriver" : "WebKitWebDriver";
+  // The driver's output goes to a log file, not to our pipes: the app it starts inherits them, and an app
+  // that outlives its session would otherwise hold the test runner's pipe open and hang the run.
+  const log = fs.openSync(path.join(os.tmpdir(), `banana-tauri-driver-${port}.log`), "a");
   const child = spawn("tauri-driver", ["--port", String(port), "--native-driver", native], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", log, log],
+    // Its own process group, so stop() ends WebKitWebDriver and any app it started along with it.
+    detached: true,
   });
+  const stop = () => { try { process.kill(-child.pid, "SIGTERM"); } catch { child.kill("SIGTERM"); } };
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
       const r = await fetch(`${base}/status`);
-      if (r.ok) return { base, stop: () => child.kill("SIGTERM"), child };
+      if (r.ok) return { base, stop, child };
     } catch { /* not up yet */ }
     await sleep(100);
   }
-  child.kill("SIGKILL");
+  stop();
   throw new Error("tauri-driver did not start on port " + port);
 }
 
