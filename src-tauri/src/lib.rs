@@ -4,7 +4,6 @@
 mod bindings;
 mod commands;
 mod error;
-mod keystore;
 mod protocol;
 mod state;
 

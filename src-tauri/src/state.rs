@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use studio_core::{Studio, StudioConfig};
-
-use crate::keystore::{KeySource, KeyStore};
+use studio_core::{KeySource, KeyStorage, KeyStore, Studio, StudioConfig};
 
 /// Google's API base. `GEMINI_BASE_URL` overrides it (tests point the app at the fake this way).
 pub const GOOGLE_BASE_URL: &str = "https://generativelanguage.googleapis.com";
@@ -28,13 +26,15 @@ pub struct Engine {
     pub mode: Mode,
     pub base_url: String,
     pub key_source: KeySource,
+    /// Where a key saved in Settings would go: the OS keychain, or the 0600 file when none runs.
+    pub key_storage: KeyStorage,
     /// Held so the demo server lives as long as the engine that uses it.
     _demo_server: Option<gemini_fake::FakeGemini>,
 }
 
 pub struct AppState {
     pub data_dir: PathBuf,
-    pub keys: KeyStore,
+    pub keys: Arc<KeyStore>,
     engine: RwLock<Arc<Engine>>,
     /// Running generations by job id, so `cancel_generation` can stop one.
     pub jobs: Mutex<HashMap<String, tokio::task::AbortHandle>>,
@@ -45,7 +45,7 @@ impl AppState {
         let data_dir = data_dir();
         std::fs::create_dir_all(&data_dir)
             .map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
-        let keys = KeyStore::new(&data_dir);
+        let keys = Arc::new(KeyStore::new(&data_dir));
         let engine = build_engine(&data_dir, &keys).await?;
         Ok(AppState { data_dir, keys, engine: RwLock::new(Arc::new(engine)), jobs: Mutex::new(HashMap::new()) })
     }
@@ -72,8 +72,12 @@ impl AppState {
     }
 }
 
-async fn build_engine(data_dir: &std::path::Path, keys: &KeyStore) -> Result<Engine, String> {
-    let (key, key_source) = keys.current();
+async fn build_engine(data_dir: &std::path::Path, keys: &Arc<KeyStore>) -> Result<Engine, String> {
+    // D-Bus calls block, and a locked keyring may show its unlock prompt: keep them off the async workers.
+    let store = Arc::clone(keys);
+    let ((key, key_source), key_storage) = tokio::task::spawn_blocking(move || (store.current(), store.storage()))
+        .await
+        .map_err(|e| format!("reading the API key failed: {e}"))?;
     let (mode, base_url, demo_server) = match key {
         Some(_) => (Mode::Live, configured_base_url(), None),
         None => {
@@ -90,7 +94,7 @@ async fn build_engine(data_dir: &std::path::Path, keys: &KeyStore) -> Result<Eng
         price_per_million_tokens: price_per_million(),
     })
     .map_err(|e| e.to_string())?;
-    Ok(Engine { studio: Arc::new(studio), mode, base_url, key_source, _demo_server: demo_server })
+    Ok(Engine { studio: Arc::new(studio), mode, base_url, key_source, key_storage, _demo_server: demo_server })
 }
 
 /// `GEMINI_BASE_URL` when set, else Google's.

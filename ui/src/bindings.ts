@@ -59,6 +59,8 @@ export type AppInfo = {
 	/**  Whether an API key is set. The key itself never reaches the webview. */
 	has_api_key: boolean,
 	key_source: KeySource,
+	/**  Where a key saved in Settings goes: the OS keychain, or a 0600 file when no keychain runs. */
+	key_storage: KeyStorage,
 };
 
 /**  A chat with all its turns (every branch), oldest first. */
@@ -272,13 +274,19 @@ export type KeyCheckResult = {
 	message: string,
 };
 
+/**  Where the key in force came from. */
 export type KeySource = 
-/**  From the `GEMINI_API_KEY` environment variable (wins over a stored key). */
+/**  The `GEMINI_API_KEY` environment variable (wins over a stored key). */
 "environment" | 
-/**  From the private key file in the data folder. */
+/**  The OS keychain (Secret Service). */
+"keychain" | 
+/**  The private 0600 file in the data folder (no keychain was running when it was saved). */
 "file" | 
 /**  No key: the app runs its offline demo. */
 "none";
+
+/**  Where a key saved now would go. */
+export type KeyStorage = "keychain" | "file";
 
 /**  How the app reaches a model. */
 export type Mode = 

@@ -10,11 +10,20 @@ export function keySourceText(info: AppInfo): string {
   switch (info.key_source) {
     case "environment":
       return "Set, from the GEMINI_API_KEY environment variable (it wins over a stored key).";
+    case "keychain":
+      return "Set, stored in the system keychain (Secret Service).";
     case "file":
-      return "Set, stored in a private file in the data folder (readable only by you; no system keychain is used).";
+      return "Set, stored in a private file in the data folder (readable only by you): no system keychain was running when it was saved.";
     default:
       return "Not set: the app runs its offline demo.";
   }
+}
+
+/** Where a key saved now goes, in the words the help line uses. */
+export function keyStorageText(info: AppInfo): string {
+  return info.key_storage === "keychain"
+    ? "kept in the system keychain (Secret Service)"
+    : "kept in a private file in the data folder (permissions 0600), because no system keychain (Secret Service) is running";
 }
 
 const STATUS_WORDS: Record<string, string> = { valid: "Valid", invalid: "Invalid", unreachable: "Unreachable" };
@@ -46,14 +55,14 @@ function renderKey(info: AppInfo, reload: () => Promise<void>) {
     const s = r.data.status;
     result.className = `key-result ${s}`;
     result.replaceChildren(h("strong", { text: `${STATUS_WORDS[s] ?? s}: ` }), h("span", {
-      text: s === "valid" ? `${r.data.message} It is saved; the app now uses the Gemini API.`
+      text: s === "valid" ? `${r.data.message} The app now uses the Gemini API.`
         : s === "invalid" ? `${r.data.message} The key was not saved.`
         : `${r.data.message} The key was not saved; check the connection and try again.`,
     }));
     if (s === "valid") await reload();
   });
   const source = h("p", { class: "key-source", attrs: { id: "key-source" }, text: keySourceText(info) });
-  const clear = info.key_source === "file" ? button("Remove the stored key", async () => {
+  const clear = info.key_source === "file" || info.key_source === "keychain" ? button("Remove the stored key", async () => {
     const r = await call(commands.clearApiKey());
     if (r.status === "error") { result.className = "key-result invalid"; result.textContent = r.error.message; return; }
     result.className = "key-result";
@@ -69,7 +78,7 @@ function renderKey(info: AppInfo, reload: () => Promise<void>) {
     clear,
     envNote,
     h("p", { class: "muted small", attrs: { id: "key-help" } },
-      "The key is checked with Google before it is saved, kept in a private file in the data folder (permissions 0600; no system keychain), and never shown again. ",
+      `The key is checked with Google before it is saved, ${keyStorageText(info)}, and never shown again. `,
       (() => { const a = h("a", { text: "Get a key from Google AI Studio", attrs: { href: "https://aistudio.google.com/apikey" } }); a.addEventListener("click", (e) => { e.preventDefault(); void openLink("https://aistudio.google.com/apikey"); }); return a; })(),
       "."),
   );
@@ -83,7 +92,8 @@ export function renderSettings(info: AppInfo, reload: () => Promise<void>) {
     ["Version", info.version],
     ["Mode", label.text],
     ["API", info.api_base_url],
-    ["API key", info.has_api_key ? (info.key_source === "environment" ? "Set (from GEMINI_API_KEY)" : "Set (stored privately)") : "Not set"],
+    ["API key", info.has_api_key ? ({ environment: "Set (from GEMINI_API_KEY)", keychain: "Set (system keychain)", file: "Set (private file)", none: "Set" }[info.key_source]) : "Not set"],
+    ["Key storage", info.key_storage === "keychain" ? "System keychain (Secret Service)" : "Private 0600 file (no system keychain running)"],
     ["Data folder", info.data_dir],
   ];
   facts.replaceChildren(...rows.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v, dataset: { fact: k } })]));

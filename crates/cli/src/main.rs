@@ -193,9 +193,12 @@ fn env_nonempty(name: &str) -> Option<String> {
 }
 
 fn open_studio() -> Result<Studio, Failure> {
+    let data_dir = studio_core::default_data_dir();
+    // The same key the desktop app uses: GEMINI_API_KEY, else the one saved in its Settings.
+    let (api_key, _) = studio_core::KeyStore::new(&data_dir).current();
     let cfg = StudioConfig {
-        data_dir: studio_core::default_data_dir(),
-        api_key: env_nonempty("GEMINI_API_KEY"),
+        data_dir,
+        api_key,
         base_url: env_nonempty("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
         price_per_million_tokens: env_nonempty("BANANA_PRICE_PER_MILLION_TOKENS")
             .and_then(|p| p.parse().ok()),

@@ -10,6 +10,7 @@ pub mod cost;
 pub mod error;
 pub mod gallery;
 pub mod generate;
+pub mod keys;
 pub mod params;
 pub mod paths;
 pub mod references;
@@ -29,6 +30,7 @@ pub use generate::{
     GenerateRequest, GeneratedImage, GenerationCost, GenerationEvent, GenerationResult,
     VariationFailure,
 };
+pub use keys::{KeySource, KeyStorage, KeyStore};
 pub use params::{GenerateParams, SearchParams};
 pub use paths::default_data_dir;
 pub use references::ReferenceInfo;

@@ -4,7 +4,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::error::{CommandError, CommandResult};
-use crate::keystore::KeySource;
+use studio_core::{KeySource, KeyStorage};
 use crate::state::{AppState, Mode};
 
 #[derive(Debug, Serialize, specta::Type)]
@@ -18,6 +18,8 @@ pub struct AppInfo {
     /// Whether an API key is set. The key itself never reaches the webview.
     pub has_api_key: bool,
     pub key_source: KeySource,
+    /// Where a key saved in Settings goes: the OS keychain, or a 0600 file when no keychain runs.
+    pub key_storage: KeyStorage,
 }
 
 #[tauri::command]
@@ -32,6 +34,7 @@ pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
         api_base_url: engine.base_url.clone(),
         has_api_key: engine.mode == Mode::Live,
         key_source: engine.key_source,
+        key_storage: engine.key_storage,
     })
 }
 

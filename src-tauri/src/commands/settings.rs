@@ -3,6 +3,8 @@
 use serde::Serialize;
 use tauri::State;
 
+use studio_core::KeyStorage;
+
 use crate::error::{CommandError, CommandResult};
 use crate::state::{configured_base_url, AppState};
 
@@ -49,7 +51,20 @@ pub async fn set_api_key(state: State<'_, AppState>, key: String) -> CommandResu
         }
         Err(e) => return Ok(KeyCheckResult { status: KeyCheck::Invalid, message: e.to_string() }),
     };
-    state.keys.set(&key).map_err(|e| CommandError::new("io", format!("could not store the key: {e}")))?;
+    let store = std::sync::Arc::clone(&state.keys);
+    let stored = tokio::task::spawn_blocking(move || store.set(&key))
+        .await
+        .map_err(|e| CommandError::new("io", format!("could not store the key: {e}")))??;
+    let result = KeyCheckResult {
+        message: match stored {
+            KeyStorage::Keychain => format!("{} Saved in the system keychain.", result.message),
+            KeyStorage::File => format!(
+                "{} No system keychain is running, so it was saved in a private file (readable only by you) in the data folder.",
+                result.message
+            ),
+        },
+        ..result
+    };
     state.reload().await.map_err(|e| CommandError::new("setup", e))?;
     Ok(result)
 }
@@ -58,6 +73,9 @@ pub async fn set_api_key(state: State<'_, AppState>, key: String) -> CommandResu
 #[tauri::command]
 #[specta::specta]
 pub async fn clear_api_key(state: State<'_, AppState>) -> CommandResult<()> {
-    state.keys.clear().map_err(|e| CommandError::new("io", format!("could not remove the key: {e}")))?;
+    let store = std::sync::Arc::clone(&state.keys);
+    tokio::task::spawn_blocking(move || store.clear())
+        .await
+        .map_err(|e| CommandError::new("io", format!("could not remove the key: {e}")))??;
     state.reload().await.map_err(|e| CommandError::new("setup", e))
 }

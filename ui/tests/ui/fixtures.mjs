@@ -7,8 +7,8 @@ import { PNG } from "pngjs";
 import pixelmatch from "pixelmatch";
 import { repoRoot, uiRoot } from "./harness.mjs";
 
-export const demoInfo = { name: "Banana Studio", version: "0.1.0", data_dir: "/home/ann/.local/share/studio.banana.desktop", mode: "demo", api_base_url: "http://127.0.0.1:4321", has_api_key: false, key_source: "none" };
-export const liveInfo = { ...demoInfo, mode: "live", api_base_url: "https://generativelanguage.googleapis.com", has_api_key: true, key_source: "file" };
+export const demoInfo = { name: "Banana Studio", version: "0.1.0", data_dir: "/home/ann/.local/share/studio.banana.desktop", mode: "demo", api_base_url: "http://127.0.0.1:4321", has_api_key: false, key_source: "none", key_storage: "file" };
+export const liveInfo = { ...demoInfo, mode: "live", api_base_url: "https://generativelanguage.googleapis.com", has_api_key: true, key_source: "keychain", key_storage: "keychain" };
 
 const flashTable = `1:1 512x512 1024x1024 2048x2048 4096x4096
 1:4 256x1024 512x2048 1024x4096 2048x8192

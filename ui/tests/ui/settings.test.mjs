@@ -15,17 +15,17 @@ const keyHandlers = {
     if (a.key.includes("bad")) return { status: "invalid", message: "API key not valid. Please pass a valid API key. (400 INVALID_ARGUMENT, API_KEY_INVALID)" };
     if (a.key.includes("offline")) return { status: "unreachable", message: "Could not reach the Gemini API to check the key: connection timed out" };
     window.__KEY_SET__ = true;
-    return { status: "valid", message: "Key accepted by the Gemini API." };
+    return { status: "valid", message: `Key accepted by the Gemini API. ${window.__FIX__.demo.key_storage === "keychain" ? "Saved in the system keychain." : "No system keychain is running, so it was saved in a private file (readable only by you) in the data folder."}` };
   },
   app_info: () => window.__KEY_SET__
-    ? { ...window.__FIX__.demo, mode: "live", api_base_url: "https://generativelanguage.googleapis.com", has_api_key: true, key_source: "file" }
+    ? { ...window.__FIX__.demo, mode: "live", api_base_url: "https://generativelanguage.googleapis.com", has_api_key: true, key_source: window.__FIX__.demo.key_storage }
     : window.__FIX__.demo,
   clear_api_key: () => { window.__KEY_SET__ = false; return null; },
 };
 
-async function openSettings(extra = {}) {
+async function openSettings(extra = {}, info = {}) {
   const { demoInfo } = await import("./fixtures.mjs");
-  const r = await openStudio(browser, server, { ...keyHandlers, ...extra }, { fixtures: { demo: demoInfo } });
+  const r = await openStudio(browser, server, { ...keyHandlers, ...extra }, { fixtures: { demo: { ...demoInfo, ...info } } });
   await r.page.click("#demo-add-key");
   await r.page.waitForSelector("#settings:not([hidden]) #api-key");
   return r;
@@ -37,7 +37,8 @@ test("a valid key is checked, saved, never shown, and the app leaves the demo", 
   assert.match(await page.locator("#key-source").textContent(), /Not set: the app runs its offline demo/);
   assert.equal(await page.locator('[data-fact="API key"]').textContent(), "Not set");
   assert.equal(await page.locator('[data-fact="Data folder"]').textContent(), "/home/ann/.local/share/studio.banana.desktop");
-  assert.match(await page.locator("#key-help").textContent(), /private file in the data folder.*no system keychain/);
+  assert.match(await page.locator("#key-help").textContent(), /private file in the data folder \(permissions 0600\), because no system keychain \(Secret Service\) is running/);
+  assert.equal(await page.locator('[data-fact="Key storage"]').textContent(), "Private 0600 file (no system keychain running)");
   await shot(page, "settings-demo");
   await page.fill("#api-key", KEY);
   assert.equal(await page.locator("#api-key").getAttribute("type"), "password");
@@ -46,7 +47,8 @@ test("a valid key is checked, saved, never shown, and the app leaves the demo", 
   assert.equal((await calls(page, "set_api_key"))[0].args.key, KEY);
   await page.waitForFunction(() => document.getElementById("mode-badge").textContent === "Gemini API");
   assert.equal(await page.locator("#demo-banner").isVisible(), false);
-  assert.match(await page.locator("#key-source").textContent(), /stored in a private file in the data folder \(readable only by you; no system keychain is used\)/);
+  assert.match(await page.locator("#key-source").textContent(), /stored in a private file in the data folder \(readable only by you\): no system keychain was running/);
+  assert.equal(await page.locator('[data-fact="API key"]').textContent(), "Set (private file)");
   assert.equal(await page.locator("#api-key").inputValue(), "", "the key is not kept in the form");
   assert.ok(!(await page.content()).includes(KEY), "the key appears nowhere in the page");
   await shot(page, "settings-valid");
@@ -54,6 +56,23 @@ test("a valid key is checked, saved, never shown, and the app leaves the demo", 
   await page.click("#clear-key");
   await page.waitForFunction(() => document.getElementById("mode-badge").textContent === "Offline demo");
   assert.equal((await calls(page, "clear_api_key")).length, 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("with a keychain running the key is said to be kept there, and can be removed", async () => {
+  const { page, context, errors } = await openSettings({}, { key_storage: "keychain" });
+  assert.match(await page.locator("#key-help").textContent(), /kept in the system keychain \(Secret Service\), and never shown again/);
+  assert.equal(await page.locator('[data-fact="Key storage"]').textContent(), "System keychain (Secret Service)");
+  await page.fill("#api-key", KEY);
+  await page.click("#save-key");
+  await page.waitForFunction(() => document.getElementById("mode-badge").textContent === "Gemini API");
+  assert.equal(await page.locator("#key-source").textContent(), "Set, stored in the system keychain (Secret Service).");
+  assert.equal(await page.locator("#key-result").textContent(), "Valid: Key accepted by the Gemini API. Saved in the system keychain. The app now uses the Gemini API.");
+  assert.equal(await page.locator('[data-fact="API key"]').textContent(), "Set (system keychain)");
+  await shot(page, "settings-keychain");
+  await page.click("#clear-key");
+  await page.waitForFunction(() => document.getElementById("mode-badge").textContent === "Offline demo");
   assert.deepEqual(errors, []);
   await context.close();
 });
