@@ -83,6 +83,19 @@ test("the chat continues twice, replaying signed history the fake verifies", asy
   assert.equal(chat.ok.turns.length, 3);
 });
 
+test("a branch from the chat's start is a second first turn in the same chat", async () => {
+  const g = await generate(s, { chat_id: chatId, from_start: true, prompt: "a banana boat instead", reference_hashes: [], params: params() });
+  assert.ok(g.ok, JSON.stringify(g.err));
+  assert.equal(g.ok.chat_id, chatId);
+  const chat = await invoke(s, "chat_show", { chatId });
+  const roots = chat.ok.turns.filter((t) => t.parent_turn_id === null).map((t) => t.prompt);
+  assert.equal(roots.length, 2);
+  assert.equal(roots[1], "a banana boat instead");
+  assert.equal(chat.ok.head_turn_id, g.ok.turn_id);
+  const both = await generate(s, { chat_id: chatId, from_start: true, parent_turn_id: g.ok.turn_id, prompt: "x", reference_hashes: [], params: params() });
+  assert.equal(both.err?.kind, "invalid_params", JSON.stringify(both));
+});
+
 test("a per-minute quota is retried and reported, then succeeds", async () => {
   const g = await generate(s, { prompt: "a quota test [fake:429]", reference_hashes: [], params: params({ include_thoughts: false }) });
   assert.ok(g.ok, JSON.stringify(g.err));
@@ -129,9 +142,9 @@ test("after a restart everything is still there", async () => {
   s = await Session.create(driver.base, app);
   await s.waitFor(`return document.getElementById("mode-badge").textContent === "Offline demo"`);
   const r = await invoke(s, "gallery_list", { query: { limit: 50 }, withTotal: true });
-  assert.equal(r.ok.total, 4);
+  assert.equal(r.ok.total, 5);
   const chat = await invoke(s, "chat_show", { chatId });
-  assert.equal(chat.ok.turns.length, 3);
+  assert.equal(chat.ok.turns.length, 4);
   // And the chat can still be continued: the fake checks the stored signatures again.
   const g = await generate(s, { chat_id: chatId, prompt: "one more star", reference_hashes: [], params: params() });
   assert.ok(g.ok, JSON.stringify(g.err));

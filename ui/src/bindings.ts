@@ -155,6 +155,11 @@ export type GenerateRequest = {
 	chat_id?: string | null,
 	/**  Continue from this turn (a branch); `None` = the chat's most recent turn. */
 	parent_turn_id?: string | null,
+	/**
+	 *  Branch from the chat's beginning: a new first turn in `chat_id`, sent with no history (editing the
+	 *  first turn's prompt). Excludes `parent_turn_id`.
+	 */
+	from_start?: boolean,
 	prompt?: string,
 	/**  Hashes from `import_reference_*`, in the order to send. */
 	reference_hashes?: string[],

@@ -164,6 +164,7 @@ export async function generateFromComposer() {
   const request: GenerateRequest = {
     chat_id: state.chatId,
     parent_turn_id: state.parentTurnId,
+    from_start: false,
     prompt: text,
     reference_hashes: state.refs.map((r) => r.hash),
     params: toParams(sel, cap),

@@ -42,11 +42,12 @@ async function branchWith(turn: TurnView, text: string) {
   const chat = state.chat;
   if (!chat || !text.trim()) return;
   const cap = state.caps.find((c) => c.id === (turn.params.model ?? chat.model)) ?? state.caps[0];
-  // Editing the first turn starts a new chat with the same references: a turn needs a parent to branch from.
+  // Editing the first turn branches from the chat's start: a second first turn, sent without history.
   const isRoot = !turn.parent_turn_id;
   await run({
-    chat_id: isRoot ? null : chat.id,
+    chat_id: chat.id,
     parent_turn_id: isRoot ? null : turn.parent_turn_id,
+    from_start: isRoot,
     prompt: text.trim(),
     reference_hashes: turn.reference_hashes,
     params: { ...turn.params, model: turn.params.model ?? chat.model },

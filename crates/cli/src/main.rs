@@ -64,8 +64,11 @@ struct GenerateArgs {
     #[arg(long)]
     chat: Option<String>,
     /// Branch: continue from this turn of the chat instead of its latest.
-    #[arg(long, requires = "chat")]
+    #[arg(long, requires = "chat", conflicts_with = "from_start")]
     parent: Option<String>,
+    /// Branch from the chat's start: a new first turn, sent without the chat's history.
+    #[arg(long, requires = "chat")]
+    from_start: bool,
     /// Google Search grounding: web, image or web,image.
     #[arg(long)]
     search: Option<String>,
@@ -257,6 +260,7 @@ async fn generate(a: GenerateArgs) -> Result<(), Failure> {
     let req = GenerateRequest {
         chat_id: a.chat.clone(),
         parent_turn_id: a.parent.clone(),
+        from_start: a.from_start,
         prompt: a.prompt.clone(),
         reference_hashes,
         params,

@@ -233,12 +233,19 @@ pub fn user_content(prompt: &str, references: &[(String, Vec<u8>)]) -> Content {
     Content::user(parts)
 }
 
-/// The chat and most recent turn a new turn continues from. `parent` given: it must belong to the chat.
-pub fn resolve_parent(
-    store: &Store,
-    chat_id: &str,
-    parent: Option<&str>,
-) -> Result<Option<String>> {
+/// Where in a chat a new turn attaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parent {
+    /// After the chat's most recent turn (plain "continue").
+    Latest,
+    /// After this turn, which must belong to the chat (a branch).
+    Turn(String),
+    /// As a new first turn, with no history (a branch from the start).
+    Start,
+}
+
+/// The turn a new turn in `chat_id` continues from (`None`: it is a first turn).
+pub fn resolve_parent(store: &Store, chat_id: &str, parent: &Parent) -> Result<Option<String>> {
     let conn = store.conn();
     let exists: bool = conn
         .query_row("SELECT 1 FROM chats WHERE id = ?1", [chat_id], |_| Ok(true))
@@ -251,13 +258,14 @@ pub fn resolve_parent(
         });
     }
     match parent {
-        Some(p) => {
+        Parent::Start => Ok(None),
+        Parent::Turn(p) => {
             let ok: Option<String> = conn
                 .query_row("SELECT id FROM turns WHERE id = ?1 AND chat_id = ?2", [p, chat_id], |r| r.get(0))
                 .optional()?;
             ok.map(Some).ok_or_else(|| Error::NotFound { what: "turn", id: format!("{p} (in chat {chat_id})") })
         }
-        None => Ok(conn
+        Parent::Latest => Ok(conn
             .query_row(
                 "SELECT id FROM turns WHERE chat_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
                 [chat_id],

@@ -37,6 +37,9 @@ pub struct GenerateRequest {
     pub chat_id: Option<String>,
     /// Continue from this turn (a branch); `None` = the chat's most recent turn.
     pub parent_turn_id: Option<String>,
+    /// Branch from the chat's beginning: a new first turn in `chat_id`, sent with no history (editing the
+    /// first turn's prompt). Excludes `parent_turn_id`.
+    pub from_start: bool,
     pub prompt: String,
     /// Hashes from `import_reference_*`, in the order to send.
     pub reference_hashes: Vec<String>,
@@ -652,9 +655,14 @@ impl Engine<'_> {
                 });
             }
         }
-        if req.parent_turn_id.is_some() && req.chat_id.is_none() {
+        if (req.parent_turn_id.is_some() || req.from_start) && req.chat_id.is_none() {
             return Err(Error::InvalidParams(
-                "a parent turn needs its chat_id".into(),
+                "a branch needs its chat_id".into(),
+            ));
+        }
+        if req.parent_turn_id.is_some() && req.from_start {
+            return Err(Error::InvalidParams(
+                "branch either from a turn or from the start of the chat, not both".into(),
             ));
         }
         let client = self.client.ok_or(Error::MissingKey)?;
@@ -663,11 +671,15 @@ impl Engine<'_> {
         let (history, parent, refs) = {
             let store = Arc::clone(store);
             let chat_id = req.chat_id.clone();
-            let parent = req.parent_turn_id.clone();
+            let parent = match (&req.parent_turn_id, req.from_start) {
+                (_, true) => crate::chat::Parent::Start,
+                (Some(p), false) => crate::chat::Parent::Turn(p.clone()),
+                (None, false) => crate::chat::Parent::Latest,
+            };
             let hashes = req.reference_hashes.clone();
             tokio::task::spawn_blocking(move || -> Result<_> {
                 let parent = match &chat_id {
-                    Some(c) => crate::chat::resolve_parent(&store, c, parent.as_deref())?,
+                    Some(c) => crate::chat::resolve_parent(&store, c, &parent)?,
                     None => None,
                 };
                 let history = crate::chat::history(&store, parent.as_deref())?;

@@ -314,3 +314,55 @@ async fn deleting_a_gallery_image_keeps_its_chat_continuable() {
             .as_str()
             .is_some_and(|d| d.len() > 100)));
 }
+
+#[tokio::test]
+async fn branching_from_the_start_sends_no_history_and_keeps_both_roots() {
+    let e = env().await;
+    let t1 = e.studio.generate(req("a red car"), |_| {}).await.unwrap();
+    let chat = t1.chat_id.clone();
+    let _t2 = e
+        .studio
+        .generate(GenerateRequest { chat_id: Some(chat.clone()), prompt: "make it blue".into(), ..Default::default() }, |_| {})
+        .await
+        .unwrap();
+    // Editing the first turn's prompt: a second first turn in the same chat, sent alone.
+    let root2 = e
+        .studio
+        .generate(
+            GenerateRequest { chat_id: Some(chat.clone()), from_start: true, prompt: "a red bicycle".into(), ..Default::default() },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(root2.chat_id, chat, "the branch stays in its chat");
+    let sent = generate_requests(&e.fake);
+    let c = contents(&sent[2]);
+    assert_eq!(c.len(), 1, "no history before a new first turn");
+    assert_eq!(c[0]["parts"][0]["text"], "a red bicycle");
+    let show = e.studio.chats().show(&chat).unwrap();
+    let roots: Vec<_> = show.turns.iter().filter(|t| t.parent_turn_id.is_none()).map(|t| t.id.clone()).collect();
+    assert_eq!(roots, vec![t1.turn_id.clone(), root2.turn_id.clone()]);
+    assert_eq!(show.chat.head_turn_id.as_deref(), Some(root2.turn_id.as_str()));
+    // Continuing now follows the new branch, not the old one.
+    e.studio
+        .generate(GenerateRequest { chat_id: Some(chat.clone()), prompt: "with a basket".into(), ..Default::default() }, |_| {})
+        .await
+        .unwrap();
+    let sent = generate_requests(&e.fake);
+    let c = contents(&sent[3]);
+    assert_eq!(c.len(), 3);
+    assert_eq!(c[0]["parts"][0]["text"], "a red bicycle");
+    assert_ne!(c[1], contents(&sent[1])[1], "the old branch's model turn is not replayed");
+    // Refused before anything is sent: both kinds of branch at once, or a branch with no chat.
+    let both = GenerateRequest {
+        chat_id: Some(chat.clone()),
+        parent_turn_id: Some(t1.turn_id.clone()),
+        from_start: true,
+        prompt: "x".into(),
+        ..Default::default()
+    };
+    assert!(matches!(e.studio.generate(both, |_| {}).await, Err(studio_core::Error::InvalidParams(_))));
+    let orphan = GenerateRequest { from_start: true, prompt: "x".into(), ..Default::default() };
+    assert!(matches!(e.studio.generate(orphan, |_| {}).await, Err(studio_core::Error::InvalidParams(_))));
+    assert_eq!(generate_requests(&e.fake).len(), 4, "refused requests never reach the API");
+}

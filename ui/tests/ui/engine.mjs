@@ -28,7 +28,7 @@ export const engine = {
     send({ type: "text", variation: 0, text: window.__TEXT__ ?? "Here is your **banana astronaut**." });
     const n = (window.__turns ??= []).length + 1;
     const chatId = req.chat_id ?? "chat-1";
-    const parent = req.chat_id ? (req.parent_turn_id ?? window.__turns.at(-1)?.id ?? null) : null;
+    const parent = req.chat_id && !req.from_start ? (req.parent_turn_id ?? window.__turns.at(-1)?.id ?? null) : null;
     const turn = { id: `turn-${n}`, chat_id: chatId, parent_turn_id: parent, prompt: req.prompt, reference_hashes: req.reference_hashes ?? [], params: req.params, text: window.__TEXT__ ?? "Here is your **banana astronaut**.", thoughts: "**Planning the scene**", image_ids: [`img-${n}`], grounding: window.__GROUNDING__ ?? null, usage: null, finish_reason: "STOP", created_at: 1767225600000 + n * 60000 };
     if (!req.chat_id) window.__turns = [];
     window.__turns.push(turn);

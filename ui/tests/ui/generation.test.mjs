@@ -147,6 +147,20 @@ test("a result shows its cost and the chat; continue, branch from an earlier tur
   await page.waitForFunction(() => document.body.textContent.includes("branch 1 of 3"));
   assert.match(await page.locator("#turns").textContent(), /Now make it night time/);
   await page.waitForFunction(() => document.getElementById("result-image")?.getAttribute("src").endsWith("/img-2"));
+  // Editing the first turn branches from the chat's start: same chat, no parent, sent without history.
+  await page.locator("#turns .turn").nth(0).getByRole("button", { name: /Edit the prompt/ }).click();
+  await page.fill(".turn-edit-text", "A banana diver, watercolour");
+  await page.click("text=Branch with this prompt");
+  await page.waitForFunction(() => document.body.textContent.includes("branch 2 of 2"));
+  g = await calls(page, "generate");
+  assert.equal(g.at(-1).args.request.chat_id, "chat-1");
+  assert.equal(g.at(-1).args.request.from_start, true);
+  assert.equal(g.at(-1).args.request.parent_turn_id, null);
+  assert.equal(await page.locator("#turns .turn").count(), 1, "the new first turn stands alone");
+  assert.match(await page.locator("#turns").textContent(), /A banana diver/);
+  await page.click('button[aria-label="Previous branch"]');
+  await page.waitForFunction(() => document.body.textContent.includes("branch 1 of 2"));
+  assert.match(await page.locator("#turns").textContent(), /A banana astronaut/);
   // Recent chats can be reopened from the picker.
   await page.click("#new-chat");
   await page.waitForSelector("#thread", { state: "hidden" });
