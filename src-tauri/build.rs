@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "reference_info",
     "reference_from_image",
     "gallery_list",
+    "gallery_count",
     "gallery_get",
     "gallery_set_favourite",
     "gallery_trash",

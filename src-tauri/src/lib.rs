@@ -10,6 +10,8 @@ mod state;
 use tauri::Manager;
 
 /// Starts the app. Called by `main`.
+pub mod webview_env;
+
 pub fn run() {
     let builder = bindings::specta_builder();
     let typed = builder.invoke_handler();

@@ -36,6 +36,11 @@ export const commands = {
 	/**  Makes a gallery image usable as a reference (one click from any result). */
 	referenceFromImage: (imageId: string) => typedError<ReferenceInfo, CommandError>(__TAURI_INVOKE("reference_from_image", { imageId })),
 	galleryList: (query: GalleryQuery, withTotal: boolean) => typedError<GalleryPage, CommandError>(__TAURI_INVOKE("gallery_list", { query, withTotal })),
+	/**
+	 *  How many images match `query`. Separate from the page so a search shows its first results without
+	 *  waiting for the count, which at 100k images is the slower half.
+	 */
+	galleryCount: (query: GalleryQuery) => typedError<number, CommandError>(__TAURI_INVOKE("gallery_count", { query })),
 	galleryGet: (id: string) => typedError<ImageDetail, CommandError>(__TAURI_INVOKE("gallery_get", { id })),
 	gallerySetFavourite: (id: string, favourite: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("gallery_set_favourite", { id, favourite })),
 	galleryTrash: (ids: string[]) => typedError<null, CommandError>(__TAURI_INVOKE("gallery_trash", { ids })),
@@ -147,6 +152,12 @@ export type GenerateParams = {
 	images_only?: boolean,
 	/**  Variations: this many parallel requests (the API refuses more than one candidate per request). */
 	count?: number,
+	/**
+	 *  Positions (0-based, in `reference_hashes`) of the references marked as characters (people, pets,
+	 *  figures to keep consistent); the others are objects. Each model keeps only so many characters
+	 *  consistent, so more are refused; objects beyond the high-fidelity count are still sent.
+	 */
+	character_references?: number[],
 };
 
 /**  What to generate. */

@@ -7,10 +7,14 @@ export const PAGE_SIZE = 100;
 
 export interface GridSource {
   /**
-   * Fetches one page; `withTotal` on the first request of a query. `cursor` (the previous page's last row)
-   * is given when that page is loaded: keyset paging, faster than an offset deep in the store.
+   * Fetches one page. `cursor` (the previous page's last row) is given when that page is loaded: keyset
+   * paging, faster than an offset deep in the store.
    */
-  fetch(offset: number, limit: number, withTotal: boolean, cursor?: string): Promise<{ items: ImageSummary[]; total: number } | null>;
+  fetch(offset: number, limit: number, cursor?: string): Promise<ImageSummary[] | null>;
+  /** How many images match in all. Asked after the first page is shown: at 100k it is the slower half. */
+  count(): Promise<number | null>;
+  /** The total changed; `exact` is false while the count is still on its way. */
+  onTotal?(total: number, exact: boolean): void;
   renderTile(item: ImageSummary | undefined, index: number, tile: HTMLElement): void;
   onActivate(index: number, item: ImageSummary): void;
   onSelectKey?(index: number, item: ImageSummary, e: KeyboardEvent): void;
@@ -25,6 +29,8 @@ export class VirtualGrid {
   private pool: HTMLElement[] = [];
   private layout: GridLayout = { cols: 1, tile: 150, rowHeight: 158, gap: 8 };
   total = 0;
+  /** False between a query's first page and its count. */
+  exact = true;
   focused = 0;
   private generation = 0;
   private frame = 0;
@@ -62,13 +68,30 @@ export class VirtualGrid {
     const first = keepScroll ? Math.floor(this.scroller.scrollTop / this.layout.rowHeight) * this.layout.cols : 0;
     const page = Math.floor(first / PAGE_SIZE);
     this.pages.set(page, "loading");
-    const r = await this.source.fetch(page * PAGE_SIZE, PAGE_SIZE, true);
+    const items = await this.source.fetch(page * PAGE_SIZE, PAGE_SIZE);
     if (gen !== this.generation) return;
-    if (!r) { this.pages.delete(page); this.total = 0; this.render(); return; }
-    this.total = r.total;
-    this.pages.set(page, r.items);
-    this.focused = Math.min(this.focused, Math.max(0, this.total - 1));
+    if (!items) { this.pages.delete(page); this.setTotal(0, true); this.render(); return; }
+    this.pages.set(page, items);
+    // A short page ends the results, so the total is known; a full one shows at once and the count follows.
+    const seen = page * PAGE_SIZE + items.length;
+    const known = items.length < PAGE_SIZE;
+    // A refresh in place keeps showing the previous count until the new one arrives (no "Counting…" flicker).
+    if (known || !keepScroll) this.setTotal(seen, known);
+    else this.total = Math.max(seen, this.total);
     this.render();
+    this.scroller.dataset.shown = String(gen);
+    if (known) return;
+    const n = await this.source.count();
+    if (gen !== this.generation) return;
+    this.setTotal(n ?? seen, true);
+    this.render();
+  }
+
+  private setTotal(total: number, exact: boolean) {
+    this.total = total;
+    this.exact = exact;
+    this.focused = Math.min(this.focused, Math.max(0, total - 1));
+    this.source.onTotal?.(total, exact);
   }
 
   schedule() {
@@ -96,10 +119,10 @@ export class VirtualGrid {
     const cursor = Array.isArray(prev) && prev.length === PAGE_SIZE ? prev[PAGE_SIZE - 1].cursor : undefined;
     this.pages.set(page, "loading");
     const gen = this.generation;
-    void this.source.fetch(page * PAGE_SIZE, PAGE_SIZE, false, cursor).then((r) => {
+    void this.source.fetch(page * PAGE_SIZE, PAGE_SIZE, cursor).then((r) => {
       if (gen !== this.generation) return;
       if (!r) { this.pages.delete(page); return; }
-      this.pages.set(page, r.items);
+      this.pages.set(page, r);
       this.render();
     });
   }

@@ -78,18 +78,23 @@ async function bulk(action: "trash" | "restore" | "delete", ids: string[]) {
   emit("gallery-changed");
 }
 
-async function fetchPage(offset: number, limit: number, withTotal: boolean, cursor?: string) {
+async function fetchPage(offset: number, limit: number, cursor?: string) {
   const query = toQuery(filters, offset, limit);
   if (cursor) query.cursor = cursor;
-  const r = await call(commands.galleryList(query, withTotal));
+  const r = await call(commands.galleryList(query, false));
   if (r.status === "error") { byId("gallery-count").textContent = `Could not load the gallery: ${r.error.message}`; return null; }
-  return { items: r.data.items, total: withTotal ? r.data.total : grid.total };
+  return r.data.items;
+}
+
+async function countMatches() {
+  const r = await call(commands.galleryCount(toQuery(filters, 0, 1)));
+  return r.status === "ok" ? r.data : null;
 }
 
 function updateCount() {
   const n = grid.total;
   const el = byId("gallery-count");
-  el.textContent = n === 0
+  el.textContent = !grid.exact ? "Counting…" : n === 0
     ? (filters.text || filters.model || filters.date || filters.favourite || filters.grounding || filters.chatId ? "No images match." : filters.trash ? "The trash is empty." : "No images yet: generate one in the Studio.")
     : `${formatCount(n)} image${n === 1 ? "" : "s"}${filters.trash ? " in the trash" : ""}`;
 }
@@ -179,7 +184,10 @@ function renderDetail(d: ImageDetail) {
 }
 
 function syncControls() {
-  (byId<HTMLInputElement>("gallery-search")).value = filters.text;
+  const search = byId<HTMLInputElement>("gallery-search");
+  // A search still in its debounce is taken now, so a filter clicked right after typing keeps the text.
+  if (searchTimer !== undefined) { window.clearTimeout(searchTimer); searchTimer = undefined; filters.text = search.value; }
+  search.value = filters.text;
   (byId<HTMLSelectElement>("filter-model")).value = filters.model;
   (byId<HTMLSelectElement>("filter-date")).value = filters.date;
   (byId<HTMLInputElement>("filter-fav")).checked = filters.favourite;
@@ -199,7 +207,7 @@ function build() {
   const search = h("input", { attrs: { id: "gallery-search", type: "search", placeholder: "Search prompts and model text…", "aria-label": "Search the gallery", autocomplete: "off" } });
   search.addEventListener("input", () => {
     window.clearTimeout(searchTimer);
-    searchTimer = window.setTimeout(() => { filters.text = search.value; void refresh(); }, 180);
+    searchTimer = window.setTimeout(() => { searchTimer = undefined; filters.text = search.value; void refresh(); }, 180);
   });
   const model = h("select", { attrs: { id: "filter-model", "aria-label": "Model" } }, h("option", { text: "All models", attrs: { value: "" } }),
     ...state.caps.map((c) => h("option", { text: c.name, attrs: { value: c.id } })));
@@ -247,6 +255,8 @@ function build() {
   });
   grid = new VirtualGrid(scroller, {
     fetch: fetchPage,
+    count: countMatches,
+    onTotal: updateCount,
     renderTile,
     onActivate: (_i, item) => void openDetail(item),
     onSelectKey: (_i, item) => toggleSelect(item.id),

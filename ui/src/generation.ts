@@ -10,7 +10,7 @@ import { prompt, setPrompt, setRunStatus, showError } from "./composer";
 import { currentCap, emit, state } from "./store";
 import { showResult } from "./result-view";
 import { loadChat } from "./thread";
-import { setRefs } from "./references";
+import { characterPositions, setRefs } from "./references";
 
 let jobId: string | null = null;
 let showThoughts = true;
@@ -161,13 +161,18 @@ export async function generateFromComposer() {
     showError({ kind: "too_many_references", message: `${cap.name} takes at most ${cap.max_reference_images} references; ${state.refs.length} are attached.` });
     return;
   }
+  const characters = characterPositions();
+  if (characters.length > cap.max_character_images) {
+    showError({ kind: "too_many_references", message: `${cap.name} keeps at most ${cap.max_character_images} characters consistent; ${characters.length} references are marked as characters. Mark ${characters.length - cap.max_character_images} as objects.` });
+    return;
+  }
   const request: GenerateRequest = {
     chat_id: state.chatId,
     parent_turn_id: state.parentTurnId,
     from_start: false,
     prompt: text,
     reference_hashes: state.refs.map((r) => r.hash),
-    params: toParams(sel, cap),
+    params: { ...toParams(sel, cap), character_references: characters },
   };
   await run(request, cap.name);
 }

@@ -8,13 +8,39 @@ import { addReferences, countLabel, moveItem, type Incoming } from "./refs-logic
 import { currentCap, emit, on, state } from "./store";
 
 const STORE_KEY = "banana.refs";
+const CHARACTERS_KEY = "banana.characters";
 
 function limit(): number {
   return currentCap()?.max_reference_images ?? 14;
 }
 
 function save() {
-  try { localStorage.setItem(STORE_KEY, JSON.stringify(state.refs)); } catch { /* ignore */ }
+  try {
+    localStorage.setItem(STORE_KEY, JSON.stringify(state.refs));
+    localStorage.setItem(CHARACTERS_KEY, JSON.stringify(state.characters));
+  } catch { /* ignore */ }
+}
+
+/** Positions of the references marked as characters, as `GenerateParams.character_references` wants them. */
+export function characterPositions(): number[] {
+  return state.refs.flatMap((r, i) => (state.characters.includes(r.hash) ? [i] : []));
+}
+
+function toggleCharacter(r: ReferenceInfo) {
+  if (state.characters.includes(r.hash)) {
+    state.characters = state.characters.filter((h) => h !== r.hash);
+  } else {
+    const cap = currentCap();
+    const max = cap?.max_character_images ?? 4;
+    if (characterPositions().length >= max) {
+      showNotice([`${cap?.name ?? "This model"} keeps at most ${max} characters consistent: mark another reference as an object first.`]);
+      return;
+    }
+    state.characters = [...state.characters, r.hash];
+  }
+  showNotice([]);
+  changed();
+  byId("refs").querySelector<HTMLButtonElement>(`[data-hash="${r.hash}"] .role-btn`)?.focus();
 }
 
 export function showNotice(lines: string[]) {
@@ -36,6 +62,7 @@ export function addIncoming(incoming: Incoming[]) {
 
 export function setRefs(refs: ReferenceInfo[]) {
   state.refs = refs;
+  state.characters = state.characters.filter((h) => refs.some((r) => r.hash === h));
   showNotice([]);
   changed();
 }
@@ -68,12 +95,24 @@ function render() {
   const max = limit();
   const n = state.refs.length;
   const count = byId("refs-count");
-  count.textContent = `${countLabel(n, max)} references`;
-  count.classList.toggle("over", n > max);
+  const cap = currentCap();
+  const chars = characterPositions().length;
+  const maxChars = cap?.max_character_images ?? 4;
+  count.textContent = `${countLabel(n, max)} references${chars ? ` · ${chars} of ${maxChars} characters` : ""}`;
+  count.classList.toggle("over", n > max || chars > maxChars);
   list.replaceChildren(...state.refs.map((r, i) => {
     const li = h("li", { class: "ref", attrs: { draggable: "true", "aria-label": `Reference ${i + 1}: ${r.name}` }, dataset: { hash: r.hash } },
       h("img", { attrs: { src: imageUrl("ref", r.hash), alt: r.name, title: `${r.name} · ${r.width}×${r.height}`, draggable: "false" } }),
       h("span", { class: "ref-index", text: String(i + 1), attrs: { "aria-hidden": "true" } }),
+      (() => {
+        const isChar = state.characters.includes(r.hash);
+        const b = h("button", { class: `role-btn ${isChar ? "character" : ""}`, text: isChar ? "Chr" : "Obj", attrs: {
+          type: "button", "aria-pressed": String(isChar), "aria-label": `${r.name} is ${isChar ? "a character" : "an object"}: toggle`,
+          title: isChar ? "A character: a person, pet or figure to keep consistent. Click to make it an object." : "An object: kept with high fidelity. Click to mark it as a character (a person, pet or figure to keep consistent).",
+        } });
+        b.addEventListener("click", () => toggleCharacter(r));
+        return b;
+      })(),
       h("div", { class: "ref-tools" },
         iconButton("‹", `Move ${r.name} earlier`, () => move(i, i - 1), "icon-btn tiny"),
         iconButton("›", `Move ${r.name} later`, () => move(i, i + 1), "icon-btn tiny"),
@@ -98,6 +137,7 @@ function render() {
     return li;
   }));
   if (n > max) showNotice([`${currentCap()?.name ?? "This model"} takes at most ${max} references; remove ${n - max} before generating.`]);
+  else if (chars > maxChars) showNotice([`${cap?.name ?? "This model"} keeps at most ${maxChars} characters consistent; ${chars} are marked: mark ${chars - maxChars} as objects before generating.`]);
 }
 
 function move(from: number, to: number) {
@@ -110,6 +150,7 @@ function move(from: number, to: number) {
 
 function remove(i: number) {
   const [gone] = state.refs.splice(i, 1);
+  state.characters = state.characters.filter((h) => h !== gone.hash);
   showNotice([]);
   changed();
   toast(`Removed ${gone.name}`);
@@ -124,6 +165,8 @@ export function initReferences() {
   try {
     const saved = JSON.parse(localStorage.getItem(STORE_KEY) ?? "[]") as ReferenceInfo[];
     if (Array.isArray(saved)) state.refs = saved.filter((r) => r && typeof r.hash === "string");
+    const chars = JSON.parse(localStorage.getItem(CHARACTERS_KEY) ?? "[]") as string[];
+    if (Array.isArray(chars)) state.characters = chars.filter((h) => state.refs.some((r) => r.hash === h));
   } catch { /* ignore */ }
   const drop = byId("refs-drop");
   const input = byId<HTMLInputElement>("refs-input");

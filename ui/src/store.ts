@@ -7,6 +7,8 @@ export interface StudioState {
   caps: ModelCapabilities[];
   selection: Selection | null;
   refs: ReferenceInfo[];
+  /** Hashes of the references marked as characters (people, pets, figures to keep consistent). */
+  characters: string[];
   /** The chat being continued (null = a new chat) and the turn to continue from (null = its latest). */
   chatId: string | null;
   parentTurnId: string | null;
@@ -19,6 +21,7 @@ export const state: StudioState = {
   caps: [],
   selection: null,
   refs: [],
+  characters: [],
   chatId: null,
   parentTurnId: null,
   chat: null,

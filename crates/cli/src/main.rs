@@ -84,6 +84,10 @@ struct GenerateArgs {
     /// Number of variations (parallel requests).
     #[arg(long, default_value_t = 1)]
     count: u32,
+    /// Mark the Nth --ref (1-based) as a character to keep consistent (repeat for several); the others
+    /// are objects.
+    #[arg(long = "character", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    characters: Vec<u32>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -246,6 +250,8 @@ async fn generate(a: GenerateArgs) -> Result<(), Failure> {
         },
         images_only: a.images_only,
         count: a.count,
+        // 1-based on the command line, as people count references (clap refuses 0).
+        character_references: a.characters.iter().map(|n| n.saturating_sub(1)).collect(),
     };
     let studio = open_studio()?;
     // Refuse bad input before touching the network or the reference store.

@@ -32,6 +32,10 @@ pub enum Error {
         excess: u32,
     },
 
+    /// More references marked as characters than the model keeps consistent (refused before anything is sent).
+    #[error("{model} keeps at most {max} characters consistent; {given} references are marked as characters: mark {} as an object or remove it", given - max)]
+    TooManyCharacters { model: String, max: u32, given: u32 },
+
     /// A reference file is not an image we can send (corrupt, unsupported or unreadable).
     #[error("reference image \"{name}\" cannot be used: {reason}")]
     InvalidReference { name: String, reason: String },
@@ -151,7 +155,7 @@ impl Error {
         match self {
             Error::InvalidParams(_) => "invalid_params",
             Error::EmptyPrompt => "empty_prompt",
-            Error::TooManyReferences { .. } => "too_many_references",
+            Error::TooManyReferences { .. } | Error::TooManyCharacters { .. } => "too_many_references",
             Error::InvalidReference { .. } => "invalid_reference",
             Error::ReferenceNotFound(_) => "reference_not_found",
             Error::RequestTooLarge { .. } => "request_too_large",
@@ -187,6 +191,7 @@ impl Error {
             Error::InvalidParams(_)
                 | Error::EmptyPrompt
                 | Error::TooManyReferences { .. }
+                | Error::TooManyCharacters { .. }
                 | Error::InvalidReference { .. }
                 | Error::ReferenceNotFound(_)
                 | Error::RequestTooLarge { .. }

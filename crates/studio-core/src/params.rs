@@ -45,6 +45,10 @@ pub struct GenerateParams {
     pub images_only: bool,
     /// Variations: this many parallel requests (the API refuses more than one candidate per request).
     pub count: u32,
+    /// Positions (0-based, in `reference_hashes`) of the references marked as characters (people, pets,
+    /// figures to keep consistent); the others are objects. Each model keeps only so many characters
+    /// consistent, so more are refused; objects beyond the high-fidelity count are still sent.
+    pub character_references: Vec<u32>,
 }
 
 impl Default for GenerateParams {
@@ -58,6 +62,7 @@ impl Default for GenerateParams {
             search: SearchParams::default(),
             images_only: false,
             count: 1,
+            character_references: Vec::new(),
         }
     }
 }
@@ -168,6 +173,26 @@ pub fn validate(params: &GenerateParams, reference_count: usize) -> Result<Model
             excess: given - caps.max_reference_images,
         });
     }
+    let mut marked = params.character_references.clone();
+    marked.sort_unstable();
+    marked.dedup();
+    if marked.len() != params.character_references.len() {
+        return Err(Error::InvalidParams("a reference is marked as a character twice".into()));
+    }
+    if let Some(bad) = marked.iter().find(|&&i| i >= given) {
+        return Err(Error::InvalidParams(format!(
+            "reference {} is marked as a character, but only {given} references were given",
+            u64::from(*bad) + 1
+        )));
+    }
+    let characters = marked.len() as u32;
+    if characters > caps.max_character_images {
+        return Err(Error::TooManyCharacters {
+            model: m.clone(),
+            max: caps.max_character_images,
+            given: characters,
+        });
+    }
     Ok(caps.clone())
 }
 
@@ -217,6 +242,27 @@ mod tests {
             validate(&y, 15),
             Err(Error::TooManyReferences { excess: 1, .. })
         ));
+    }
+
+    #[test]
+    fn characters_are_limited_per_model_and_must_point_at_a_reference() {
+        let mut x = p(DEFAULT_MODEL);
+        x.character_references = vec![0, 1, 2, 3];
+        assert!(validate(&x, 14).is_ok(), "4 characters and 10 objects on 3.1 Flash");
+        x.character_references = vec![0, 1, 2, 3, 4];
+        let e = validate(&x, 14).unwrap_err();
+        assert!(matches!(e, Error::TooManyCharacters { max: 4, given: 5, .. }));
+        assert_eq!(e.kind(), "too_many_references");
+        assert!(e.to_string().contains("mark 1 as an object"), "{e}");
+        x.model = "gemini-3-pro-image-preview".into();
+        assert!(validate(&x, 14).is_ok(), "Pro keeps 5 characters");
+        x.character_references = vec![2, 2];
+        assert!(matches!(validate(&x, 3), Err(Error::InvalidParams(_))));
+        x.character_references = vec![3];
+        assert!(validate(&x, 3).unwrap_err().to_string().contains("reference 4 is marked"));
+        // Parameters stored before roles existed read back as all objects.
+        let old: GenerateParams = serde_json::from_str(r#"{"model":"gemini-3-pro-image-preview","count":1}"#).unwrap();
+        assert!(old.character_references.is_empty());
     }
 
     #[test]

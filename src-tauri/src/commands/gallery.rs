@@ -28,6 +28,17 @@ pub async fn gallery_list(state: State<'_, AppState>, query: GalleryQuery, with_
     .map_err(|e| CommandError::new("other", e.to_string()))?
 }
 
+/// How many images match `query`. Separate from the page so a search shows its first results without
+/// waiting for the count, which at 100k images is the slower half.
+#[tauri::command]
+#[specta::specta]
+pub async fn gallery_count(state: State<'_, AppState>, query: GalleryQuery) -> CommandResult<i64> {
+    let studio = state.studio();
+    tokio::task::spawn_blocking(move || Ok(studio.gallery().count(&query)?))
+        .await
+        .map_err(|e| CommandError::new("other", e.to_string()))?
+}
+
 #[tauri::command]
 #[specta::specta]
 pub fn gallery_get(state: State<'_, AppState>, id: String) -> CommandResult<ImageDetail> {

@@ -13,7 +13,7 @@ const prompts = ["A banana astronaut", "Cat in a teacup", "Neon city at night", 
 const store = {
   gallery_list: (a) => {
     const q = a.query;
-    const total = q.query ? 42 : q.trashed_only ? 3 : q.favourite ? 12 : window.__FIX__.total;
+    const total = q.query === "banana" ? 5000 : q.query ? 42 : q.trashed_only ? 3 : q.favourite ? 12 : window.__FIX__.total;
     const offset = q.offset ?? 0;
     const limit = q.limit ?? 100;
     const P = window.__FIX__.prompts;
@@ -22,7 +22,13 @@ const store = {
       items.push({ id: `g${q.query ? "q" : ""}${i}`, chat_id: `chat-${Math.floor(i / 3)}`, turn_id: `turn-${i}`, prompt: P[i % P.length], model: i % 4 === 3 ? "gemini-3-pro-image-preview" : "gemini-3.1-flash-image-preview",
         width: 1024, height: 1024, mime: "image/png", favourite: i % 7 === 0, trashed: !!q.trashed_only, has_grounding: i % 5 === 0, created_at: 1767225600000 - i * 60000, cursor: `c${i}` });
     }
-    return { items, total: a.withTotal ? total : 0 };
+    return { items, total: a.withTotal ? total : -1 };
+  },
+  // The count answers late on purpose (__COUNT_DELAY__), as it does at 100k: the page must not wait for it.
+  gallery_count: async (a) => {
+    const q = a.query;
+    await __sleep(window.__COUNT_DELAY__ ?? 0);
+    return q.query === "banana" ? 5000 : q.query ? 42 : q.trashed_only ? 3 : q.favourite ? 12 : window.__FIX__.total;
   },
   gallery_get: (a) => {
     const i = Number(a.id.replace(/\D/g, ""));
@@ -54,7 +60,8 @@ test("100,000 images: only visible rows are in the DOM and scrolling loads the r
   assert.ok(tiles > 10 && tiles < 200, `DOM holds ${tiles} tiles`);
   const first = (await calls(page, "gallery_list")).filter((c) => c.args.query.limit === 100);
   assert.deepEqual(first[0].args.query, { sort: "newest", offset: 0, limit: 100 });
-  assert.equal(first[0].args.withTotal, true);
+  assert.equal(first[0].args.withTotal, false, "the page is asked for alone");
+  assert.deepEqual((await calls(page, "gallery_count"))[0].args.query, { sort: "newest", offset: 0, limit: 1 });
   await shot(page, "gallery");
   // Scrolling on to the next page asks for it by keyset cursor (the last row of page 0).
   await page.evaluate(() => { document.getElementById("gallery-grid").scrollTop = 3400; });
@@ -83,6 +90,28 @@ test("100,000 images: only visible rows are in the DOM and scrolling loads the r
   await context.close();
 });
 
+test("search results show before their count arrives, and a short result needs no count", async () => {
+  const { page, context, errors } = await openGallery();
+  await page.evaluate(() => { window.__COUNT_DELAY__ = 1500; });
+  const countsBefore = (await calls(page, "gallery_count")).length;
+  await page.fill("#gallery-search", "banana");
+  await page.waitForSelector('#gallery-grid .tile[data-id="gq0"] img');
+  assert.equal(await page.locator("#gallery-count").textContent(), "Counting…", "results first, count after");
+  await page.waitForFunction(() => document.getElementById("gallery-count").textContent === "5,000 images", null, { timeout: 5000 });
+  assert.equal((await calls(page, "gallery_count")).length, countsBefore + 1);
+  // The trash holds 3: one short page, so the total is known without asking.
+  await page.evaluate(() => { window.__COUNT_DELAY__ = 0; });
+  // Clearing the search and clicking Trash at once (inside the search's debounce) keeps the cleared text.
+  const counted = (await calls(page, "gallery_count")).length;
+  await page.fill("#gallery-search", "");
+  await page.click("#gallery-trash");
+  await page.waitForFunction(() => document.getElementById("gallery-count").textContent === "3 images in the trash");
+  assert.equal(await page.locator("#gallery-search").inputValue(), "");
+  assert.equal((await calls(page, "gallery_count")).length, counted, "no count call for a short page");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("search as you type calls galleryList with the query; filters and sort too", async () => {
   const { page, context } = await openGallery();
   await page.locator("#gallery-search").pressSequentially("teacup", { delay: 20 });
@@ -90,7 +119,8 @@ test("search as you type calls galleryList with the query; filters and sort too"
   const searches = (await calls(page, "gallery_list")).filter((c) => c.args.query.query);
   assert.equal(searches.length, 1, "debounced: one request for the whole word");
   assert.equal(searches[0].args.query.query, "teacup");
-  assert.equal(searches[0].args.withTotal, true);
+  assert.equal(searches[0].args.withTotal, false);
+  assert.equal((await calls(page, "gallery_count")).filter((c) => c.args.query.query).length, 0, "42 fit in one page: nothing to count");
   await page.fill("#gallery-search", "");
   await page.check("#filter-fav");
   await page.selectOption("#filter-model", "gemini-3-pro-image-preview");

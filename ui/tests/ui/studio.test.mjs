@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { serve, launch, calls } from "./harness.mjs";
 import { images, openStudio, pictureFor, shot } from "./fixtures.mjs";
+import { engine } from "./engine.mjs";
 
 let server, browser;
 before(async () => { server = await serve(images); browser = await launch(); });
@@ -108,6 +109,41 @@ test("dropping 15 files from the file manager keeps 14 and names the 15th", asyn
   assert.deepEqual((await calls(page, "import_reference_paths"))[0].args.paths, paths);
   await page.fill("#prompt", "Make a collage of these photos");
   await shot(page, "references-limit");
+  await context.close();
+});
+
+test("references are objects or characters; the model's character limit is enforced and sent by position", async () => {
+  const { page, context, errors } = await openStudio(browser, server, { ...engine, ...importHandlers });
+  const paths = ["ann", "bob", "cat", "dog", "eve", "vase"].map((n) => `/home/ann/Photos/${n}.jpg`);
+  await page.evaluate((paths) => window.__emitMock("tauri://drag-drop", { paths, position: { x: 100, y: 300 } }), paths);
+  await page.waitForFunction(() => document.querySelectorAll("#refs .ref").length === 6);
+  assert.equal(await page.locator("#refs .role-btn").first().textContent(), "Obj", "references start as objects");
+  for (const n of ["ann", "bob", "cat", "dog"]) await page.click(`button[aria-label^="${n}.jpg is an object"]`);
+  assert.equal((await page.locator("#refs-count").textContent()).trim(), "6 / 14 references · 4 of 4 characters");
+  assert.equal(await page.locator('button[aria-label^="ann.jpg is a character"]').getAttribute("aria-pressed"), "true");
+  // Nano Banana 2 keeps 4 characters consistent: the 5th is refused with the reason, nothing changes.
+  await page.click('button[aria-label^="eve.jpg is an object"]');
+  assert.match(await page.locator("#refs-notice").textContent(), /Nano Banana 2 keeps at most 4 characters consistent/);
+  assert.equal(await page.locator('button[aria-label^="eve.jpg is an object"]').count(), 1);
+  await shot(page, "references-roles");
+  // Unmarking frees a slot.
+  await page.click('button[aria-label^="dog.jpg is a character"]');
+  await page.click('button[aria-label^="eve.jpg is an object"]');
+  assert.equal(await page.locator('button[aria-label^="eve.jpg is a character"]').count(), 1);
+  await page.click('button[aria-label^="eve.jpg is a character"]');
+  await page.click('button[aria-label^="dog.jpg is an object"]');
+  // Roles follow their images when reordered, and go out as positions.
+  await page.click('button[aria-label="Move vase.jpg earlier"]');
+  await page.fill("#prompt", "The four of them at a picnic, the vase on the blanket");
+  await page.click("#generate");
+  await page.waitForSelector("#result-image");
+  const req = (await calls(page, "generate"))[0].args.request;
+  assert.deepEqual(req.reference_hashes, ["hannjpg", "hbobjpg", "hcatjpg", "hdogjpg", "hvasejpg", "hevejpg"]);
+  assert.deepEqual(req.params.character_references, [0, 1, 2, 3]);
+  // After a success the photos move into the chat, and their marks go with them.
+  await page.waitForFunction(() => document.querySelectorAll("#refs .ref").length === 0);
+  assert.equal(await page.evaluate(() => localStorage.getItem("banana.characters")), "[]");
+  assert.deepEqual(errors, []);
   await context.close();
 });
 
