@@ -394,3 +394,54 @@ async fn variations_and_thoughts() {
     assert!(!j["thoughts"].as_str().unwrap().is_empty());
     assert_eq!(e.generate_requests(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn characters_are_limited_and_a_chat_can_branch_from_its_start() {
+    let e = Env::new().await;
+    let mut args: Vec<String> = vec!["generate".into(), "a picnic".into(), "--json".into()];
+    for i in 0..5 {
+        let p = e.dir.path().join(format!("c{i}.png"));
+        png(&p, i as u8);
+        args.extend(["--ref".into(), p.to_string_lossy().into_owned()]);
+    }
+    // Five characters on Nano Banana 2 (it keeps four consistent): refused before any request.
+    let mut five = args.clone();
+    for n in 1..=5 {
+        five.extend(["--character".into(), n.to_string()]);
+    }
+    let a: Vec<&str> = five.iter().map(String::as_str).collect();
+    let o = e.run(&a).await;
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("at most 4 characters"), "{}", o.stderr);
+    // Position 0 does not exist on the command line (references count from 1).
+    let mut zero = args.clone();
+    zero.extend(["--character".into(), "0".into()]);
+    let a: Vec<&str> = zero.iter().map(String::as_str).collect();
+    assert_eq!(e.run(&a).await.code, 2);
+    assert_eq!(e.generate_requests(), 0);
+    // Two characters: sent, and kept with the image's parameters.
+    let mut two = args.clone();
+    two.extend(["--character".into(), "1".into(), "--character".into(), "3".into()]);
+    let a: Vec<&str> = two.iter().map(String::as_str).collect();
+    let o = e.run(&a).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let chat = v["chat_id"].as_str().unwrap().to_string();
+    let image = v["images"][0]["id"].as_str().unwrap().to_string();
+    let shown = e.run(&["gallery", "show", &image, "--json"]).await;
+    let d: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(d["params"]["character_references"], serde_json::json!([0, 2]));
+    // A new first turn in the same chat is sent without the chat's history.
+    let o = e.run(&["generate", "a red bicycle", "--chat", &chat, "--from-start", "--json"]).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let last = e
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("enerateContent"))
+        .last()
+        .unwrap();
+    assert_eq!(last.json.unwrap()["contents"].as_array().unwrap().len(), 1);
+    let both = e.run(&["generate", "x", "--chat", &chat, "--from-start", "--parent", "t"]).await;
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
