@@ -52,6 +52,10 @@ test("15 references are refused before anything is sent", async () => {
   const g = await generate(s, { prompt: "a collage", reference_hashes: hashes, params: params() });
   assert.equal(g.err?.kind, "too_many_references", JSON.stringify(g));
   assert.match(g.err.message, /14/);
+  // Five of fourteen marked as characters: Nano Banana 2 keeps four consistent.
+  const five = await generate(s, { prompt: "a group photo", reference_hashes: hashes.slice(0, 14), params: params({ character_references: [0, 1, 2, 3, 4] }) });
+  assert.equal(five.err?.kind, "too_many_references", JSON.stringify(five));
+  assert.match(five.err.message, /at most 4 characters/);
 });
 
 test("generate an edit with thoughts streamed; the image loads at its documented size", async () => {
