@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
 import { startDriver, Session } from "./webdriver.mjs";
 import { writeFixtures } from "./images.mjs";
 
@@ -68,6 +69,16 @@ test("generate: thoughts stream, the result loads through studio://", async () =
   assert.ok(size[0] > 0);
   assert.equal(await s.exec(`return !!document.querySelector(".thoughts-done")`), true, "the model's thoughts are kept with the result");
   await shot("e2e-result.png");
+});
+
+test("Copy puts the result on the system clipboard as a PNG of its size", async () => {
+  const width = await s.exec(`return document.getElementById("result-image").naturalWidth`);
+  await s.click("#copy-image");
+  await s.waitFor(`return [...document.querySelectorAll(".toast")].some((t) => /copied to the clipboard/.test(t.textContent))`, { what: "the copy toast" });
+  // Read the X clipboard as another program would (xclip, on the same Xvfb display).
+  const png = execFileSync("xclip", ["-selection", "clipboard", "-t", "image/png", "-o"], { timeout: 10000 });
+  assert.equal(png.subarray(1, 4).toString(), "PNG");
+  assert.equal(png.readUInt32BE(16), width, "the PNG on the clipboard has the image's width");
 });
 
 test("continue the chat twice", async () => {

@@ -136,17 +136,20 @@ export async function copyImage(url: string) {
     toast("Copying images is not supported in this window. Use Export or Show in folder instead.", "error");
     return;
   }
-  try {
-    let png: Blob;
+  // The write must start inside the click: WebKit refuses a clipboard write once the user gesture has passed
+  // (an await before it is enough to lose it). The PNG follows as a promise the clipboard waits for.
+  const png = (async () => {
     try {
-      png = await toPng(await fetch(url).then((r) => {
+      return await toPng(await fetch(url).then((r) => {
         if (!r.ok) throw new Error(`HTTP ${r.status}`);
         return r.blob();
       }));
     } catch {
       // Where fetching the image scheme is not allowed, draw the image instead.
-      png = await drawnPng(url);
+      return drawnPng(url);
     }
+  })();
+  try {
     await navigator.clipboard.write([new ClipboardItem({ "image/png": png })]);
     toast("Image copied to the clipboard.");
   } catch (e) {
