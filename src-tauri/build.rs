@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "reference_from_image",
     "gallery_list",
     "gallery_count",
+    "save_image_as",
     "gallery_get",
     "gallery_set_favourite",
     "gallery_trash",

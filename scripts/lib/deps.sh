@@ -7,7 +7,7 @@ log() { printf '\033[1;33m==>\033[0m %s\n' "$*" >&2; }
 # Chromium for Playwright). See README "Set-up" for why each is here.
 APT_BUILD=(libwebkit2gtk-4.1-dev build-essential libssl-dev libgtk-3-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev libdbus-1-dev pkg-config curl ca-certificates)
-APT_TEST=(xvfb xauth webkit2gtk-driver chromium imagemagick x11-apps python3-venv dbus gnome-keyring xclip)
+APT_TEST=(xvfb xauth webkit2gtk-driver chromium imagemagick x11-apps python3-venv dbus gnome-keyring xclip xdotool)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -26,6 +26,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::references::reference_from_image,
         commands::gallery::gallery_list,
         commands::gallery::gallery_count,
+        commands::save::save_image_as,
         commands::gallery::gallery_get,
         commands::gallery::gallery_set_favourite,
         commands::gallery::gallery_trash,

@@ -18,6 +18,7 @@ const shots = path.join(root, "docs/screenshots");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "banana-e2e-ui-"));
 const files = writeFixtures(dataDir + "-photos");
 let driver, s;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function setPrompt(text) {
   await s.exec(`const p = document.getElementById("prompt"); p.value = ""; p.dispatchEvent(new Event("input", { bubbles: true }));`);
@@ -79,6 +80,28 @@ test("Copy puts the result on the system clipboard as a PNG of its size", async 
   const png = execFileSync("xclip", ["-selection", "clipboard", "-t", "image/png", "-o"], { timeout: 10000 });
   assert.equal(png.subarray(1, 4).toString(), "PNG");
   assert.equal(png.readUInt32BE(16), width, "the PNG on the clipboard has the image's width");
+});
+
+test("Save as opens the desktop's save dialog and writes the image where the person says", async () => {
+  const dest = path.join(dataDir + "-saved", "hat on the scene");
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  await s.click("#save-image");
+  // Answer GTK's file chooser as a person would: focus it, replace the suggested name with a path, Enter.
+  const xdo = (...args) => execFileSync("xdotool", args, { timeout: 15000 }).toString().trim();
+  const win = xdo("search", "--sync", "--name", "Save image as").split("\n")[0];
+  await sleep(800);
+  // The X server's picture: the dialog is a GTK window of its own, outside the webview.
+  execFileSync("import", ["-window", "root", path.join(shots, "e2e-save-as.png")]);
+  xdo("windowfocus", "--sync", win);
+  xdo("key", "--window", win, "ctrl+a");
+  xdo("type", "--window", win, "--delay", "20", dest);
+  xdo("key", "--window", win, "Return");
+  const toast = await s.waitFor(`return [...document.querySelectorAll(".toast")].map((t) => t.textContent).find((t) => t.startsWith("Saved ")) ?? null`, { what: "the saved toast" });
+  assert.equal(toast, `Saved ${dest}.png`, "the extension is added to a name typed without one");
+  const id = await s.exec(`return document.getElementById("result-image").getAttribute("src").split("/").pop()`);
+  const stored = fs.readdirSync(path.join(dataDir, "images"), { recursive: true }).map(String).find((f) => f.includes(id));
+  assert.ok(stored, `stored file for ${id}`);
+  assert.ok(fs.readFileSync(`${dest}.png`).equals(fs.readFileSync(path.join(dataDir, "images", stored))), "a byte-for-byte copy");
 });
 
 test("continue the chat twice", async () => {

@@ -41,6 +41,11 @@ export const commands = {
 	 *  waiting for the count, which at 100k images is the slower half.
 	 */
 	galleryCount: (query: GalleryQuery) => typedError<number, CommandError>(__TAURI_INVOKE("gallery_count", { query })),
+	/**
+	 *  Asks where to save image `id` (suggesting a name made from its prompt) and copies it there. Returns the
+	 *  path written, or `None` when the dialog was cancelled.
+	 */
+	saveImageAs: (id: string) => typedError<string | null, CommandError>(__TAURI_INVOKE("save_image_as", { id })),
 	galleryGet: (id: string) => typedError<ImageDetail, CommandError>(__TAURI_INVOKE("gallery_get", { id })),
 	gallerySetFavourite: (id: string, favourite: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("gallery_set_favourite", { id, favourite })),
 	galleryTrash: (ids: string[]) => typedError<null, CommandError>(__TAURI_INVOKE("gallery_trash", { ids })),

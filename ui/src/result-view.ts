@@ -179,6 +179,15 @@ export function exportForm(ids: () => string[], idPrefix: string): HTMLElement {
   return form;
 }
 
+/** The desktop's save dialog; where it cannot open, the export-to-folder form instead. */
+async function saveAs(id: string) {
+  const r = await call(commands.saveImageAs(id));
+  if (r.status === "ok") { if (r.data) toast(`Saved ${r.data}`); return; }
+  if (r.error.kind !== "dialog") { toast(`Could not save: ${r.error.message}`, "error"); return; }
+  if (!document.getElementById("result-export-form")) byId("result-caption").prepend(exportForm(() => [id], "result-export"));
+  (document.getElementById("result-export-folder") as HTMLInputElement | null)?.focus();
+}
+
 export async function useAsReference(imageId: string) {
   const r = await call(commands.referenceFromImage(imageId));
   if (r.status === "ok") { addIncoming([{ name: r.data.name, reference: r.data, error: null }]); toast(`Added as reference ${state.refs.length}.`); }
@@ -261,7 +270,7 @@ function render() {
       compare),
     h("div", { class: "group" },
       button("Copy", () => void copyImage(url), { class: "ghost small-btn", attrs: { id: "copy-image" } }),
-      button("Save…", () => { if (!document.getElementById("result-export-form")) byId("result-caption").prepend(exportForm(() => [id], "result-export")); (document.getElementById("result-export-folder") as HTMLInputElement | null)?.focus(); }, { class: "ghost small-btn", attrs: { id: "save-image" } }),
+      button("Save as…", () => void saveAs(id), { class: "ghost small-btn", attrs: { id: "save-image" } }),
       button("Folder", () => void reveal(id), { class: "ghost small-btn", attrs: { id: "reveal-image", title: "Show in the file manager", "aria-label": "Show in folder" } }),
       button("Use as reference", () => void useAsReference(id), { class: "ghost small-btn", attrs: { id: "use-as-ref" } }),
       d ? button("Reuse parameters", () => reuse(d), { class: "ghost small-btn", attrs: { id: "reuse-params" } }) : null,

@@ -5,4 +5,5 @@ pub mod chat;
 pub mod gallery;
 pub mod generate;
 pub mod references;
+pub mod save;
 pub mod settings;

@@ -173,7 +173,12 @@ test("a result shows its cost and the chat; continue, branch from an earlier tur
 });
 
 test("the result view zooms, compares with a reference, saves, reveals, reuses and copies", async () => {
-  const { page, context } = await setup("ok");
+  const { page, context } = await setup("ok", {
+    save_image_as: (a) => {
+      if (window.__NO_DIALOG__) throw { kind: "dialog", message: "Save as is not available on this system yet" };
+      return `/home/ann/Pictures/a-banana-astronaut-watercolour.png`;
+    },
+  });
   await page.selectOption("#size", "2K");
   await page.click("#generate");
   await page.waitForSelector("#result-image");
@@ -188,8 +193,14 @@ test("the result view zooms, compares with a reference, saves, reveals, reuses a
   await page.locator("#compare-slider").fill("30");
   assert.match(await page.locator(".compare-before").getAttribute("style"), /inset\(0px 70% 0px 0px\)|inset\(0 70% 0 0\)/);
   await shot(page, "result-compare");
-  // Save to a folder: "~" expands from the data folder's home.
+  // Save as: the desktop's dialog (in the backend); the path written is said.
   await page.click("#save-image");
+  await page.waitForFunction(() => document.getElementById("toast").textContent === "Saved /home/ann/Pictures/a-banana-astronaut-watercolour.png");
+  assert.deepEqual((await calls(page, "save_image_as"))[0].args, { id: "img-1" });
+  // Where no dialog can open, a folder form instead: "~" expands from the data folder's home.
+  await page.evaluate(() => { window.__NO_DIALOG__ = true; });
+  await page.click("#save-image");
+  await page.waitForSelector("#result-export-folder");
   assert.equal(await page.locator("#result-export-folder").inputValue(), "/home/ann/Pictures/Banana Studio");
   await page.fill("#result-export-folder", "~/Pictures/Bananas");
   await page.click("#result-export-save");

@@ -3,6 +3,7 @@
 
 pub mod migrations;
 pub mod query;
+pub mod save;
 pub mod store;
 pub mod thumbs;
 
