@@ -11,7 +11,8 @@ import { startDriver, Session } from "../tests/e2e/webdriver.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const target = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
-const app = path.join(target, "debug/banana-studio");
+// BANANA_BENCH_APP: another build of the app (e.g. target/release/banana-studio); the debug build by default.
+const app = process.env.BANANA_BENCH_APP ?? path.join(target, "debug/banana-studio");
 const N = Number(process.argv[2] ?? 100000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
