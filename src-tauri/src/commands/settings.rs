@@ -59,7 +59,7 @@ pub async fn set_api_key(state: State<'_, AppState>, key: String) -> CommandResu
         message: match stored {
             KeyStorage::Keychain => format!("{} Saved in the system keychain.", result.message),
             KeyStorage::File => format!(
-                "{} No system keychain is running, so it was saved in a private file (readable only by you) in the data folder.",
+                "{} No system keychain took it (none is running, or it stayed locked), so it was saved in a private file (readable only by you) in the data folder.",
                 result.message
             ),
         },

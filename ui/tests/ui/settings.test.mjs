@@ -15,7 +15,7 @@ const keyHandlers = {
     if (a.key.includes("bad")) return { status: "invalid", message: "API key not valid. Please pass a valid API key. (400 INVALID_ARGUMENT, API_KEY_INVALID)" };
     if (a.key.includes("offline")) return { status: "unreachable", message: "Could not reach the Gemini API to check the key: connection timed out" };
     window.__KEY_SET__ = true;
-    return { status: "valid", message: `Key accepted by the Gemini API. ${window.__FIX__.demo.key_storage === "keychain" ? "Saved in the system keychain." : "No system keychain is running, so it was saved in a private file (readable only by you) in the data folder."}` };
+    return { status: "valid", message: `Key accepted by the Gemini API. ${window.__FIX__.demo.key_storage === "keychain" ? "Saved in the system keychain." : "No system keychain took it (none is running, or it stayed locked), so it was saved in a private file (readable only by you) in the data folder."}` };
   },
   app_info: () => window.__KEY_SET__
     ? { ...window.__FIX__.demo, mode: "live", api_base_url: "https://generativelanguage.googleapis.com", has_api_key: true, key_source: window.__FIX__.demo.key_storage }
