@@ -73,8 +73,9 @@ export class VirtualGrid {
     if (!items) { this.pages.delete(page); this.setTotal(0, true); this.render(); return; }
     this.pages.set(page, items);
     // A short page ends the results, so the total is known; a full one shows at once and the count follows.
+    // An empty page past the start is not an end: deletions may have moved the end before it.
     const seen = page * PAGE_SIZE + items.length;
-    const known = items.length < PAGE_SIZE;
+    const known = items.length < PAGE_SIZE && (items.length > 0 || page === 0);
     // A refresh in place keeps showing the previous count until the new one arrives (no "Counting…" flicker).
     if (known || !keepScroll) this.setTotal(seen, known);
     else this.total = Math.max(seen, this.total);

@@ -170,6 +170,22 @@ test("arrow keys move through the grid; Enter opens the provenance; continue its
   await context.close();
 });
 
+test("deleting while scrolled to the end shows the new count and the last images", async () => {
+  const { page, context, errors } = await openGallery(250);
+  assert.equal(await page.locator("#gallery-count").textContent(), "250 images");
+  await page.evaluate(() => { const g = document.getElementById("gallery-grid"); g.scrollTop = g.scrollHeight; });
+  await page.waitForSelector('#gallery-grid .tile[data-id="g249"] img');
+  // The store shrinks to 150 (as if many were deleted elsewhere); the refresh after trashing one starts on a
+  // page that is now empty, which is no proof of where the end is.
+  await page.evaluate(() => { window.__FIX__.total = 150; });
+  await page.locator('#gallery-grid .tile[data-index="249"]').focus();
+  await page.keyboard.press("Delete");
+  await page.waitForFunction(() => document.getElementById("gallery-count").textContent === "150 images");
+  await page.waitForSelector('#gallery-grid .tile[data-id="g149"] img');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("multi-select with Ctrl+click and Space, then move to the trash", async () => {
   const { page, context } = await openGallery();
   await page.click('#gallery-grid .tile[data-index="2"]', { modifiers: ["Control"] });
