@@ -29,17 +29,22 @@ pub fn run() {
         .register_asynchronous_uri_scheme_protocol(protocol::SCHEME, protocol::handle)
         .setup(move |app| {
             builder.mount_events(app);
-            let state = tauri::async_runtime::block_on(state::AppState::init())?;
+            // Opening the engine (database, demo server, keychain) overlaps with creating the window; the
+            // state is managed before setup returns, so before the page can send its first command.
+            let opening = std::thread::spawn(|| tauri::async_runtime::block_on(state::AppState::init()));
             // The webview's own storage (the composer's draft, UI preferences) lives in the data folder, so
             // each data folder is a whole, separate studio: a draft never points at another folder's files.
-            let webview_data = state.data_dir.join("webview");
-            app.manage(state);
+            let webview_data = state::data_dir().join("webview");
+            std::fs::create_dir_all(&webview_data)
+                .map_err(|e| format!("cannot create {}: {e}", webview_data.display()))?;
             tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
                 .title("Banana Studio")
                 .inner_size(1280.0, 800.0)
                 .min_inner_size(900.0, 600.0)
                 .data_directory(webview_data)
                 .build()?;
+            let state = opening.join().map_err(|_| "opening the studio failed unexpectedly".to_string())??;
+            app.manage(state);
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -139,6 +139,12 @@ impl Studio {
         })
     }
 
+    /// Waits for the start-up sweep of files a crash left behind (it runs in the background; see
+    /// [`gallery::store::Store::open`]).
+    pub fn finish_cleanup(&self) {
+        self.store.finish_cleanup();
+    }
+
     /// The capability table (same as [`capabilities::capabilities`]).
     pub fn capabilities() -> Vec<ModelCapabilities> {
         capabilities::capabilities()

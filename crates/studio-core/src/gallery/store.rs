@@ -96,81 +96,64 @@ pub struct Store {
     pub(crate) fail_before_commit: AtomicBool,
     /// Files API uploads by content hash: (file URI, uploaded at ms), reused while the file lives.
     pub(crate) uploads: Mutex<std::collections::HashMap<String, (String, i64)>>,
+    /// The orphan sweep started by `open`, on a connection of its own.
+    cleanup: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl Store {
     /// Opens (creating) the store: directories, pragmas, migrations, then cleanup of what a crash can leave.
+    ///
+    /// The sweep for orphan files reads every file name in the gallery (100,000 at the largest), so it runs
+    /// on a thread with its own connection instead of delaying start-up. It holds SQLite's write lock while it
+    /// works, like any save: reads go on meanwhile, and a save waits for it, so it can never take a file
+    /// being saved for an orphan. [`Store::finish_cleanup`] waits for it.
     pub fn open(dirs: DataDir, price_per_million: Option<f64>) -> Result<Store> {
         dirs.create()?;
         let mut conn =
             Connection::open(&dirs.db).map_err(Error::db(format!("open {}", dirs.db.display())))?;
         configure(&conn)?;
         migrations::migrate(&mut conn)?;
-        let store = Store {
+        // Interim files of generations that did not finish: nothing can be using them yet.
+        if let Ok(rd) = fs::read_dir(&dirs.tmp) {
+            for e in rd.flatten() {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+        let mut sweep_conn =
+            Connection::open(&dirs.db).map_err(Error::db(format!("open {}", dirs.db.display())))?;
+        configure(&sweep_conn)?;
+        let sweep_dirs = dirs.clone();
+        let cleanup = std::thread::Builder::new()
+            .name("orphan-sweep".into())
+            .spawn(move || {
+                if let Err(e) = clean_orphans(&mut sweep_conn, &sweep_dirs) {
+                    tracing::warn!("cleaning up after an earlier crash failed: {e}");
+                }
+            })
+            .map_err(|e| Error::io("could not start the cleanup of", &dirs.root, e))?;
+        Ok(Store {
             conn: Mutex::new(conn),
             dirs,
             price_per_million,
             thumbs: ThumbWorker::start(),
             fail_before_commit: AtomicBool::new(false),
             uploads: Mutex::new(Default::default()),
-        };
-        store.clean_orphans()?;
-        Ok(store)
+            cleanup: Mutex::new(Some(cleanup)),
+        })
+    }
+
+    /// Waits until the orphan sweep started by `open` is done.
+    pub fn finish_cleanup(&self) {
+        let handle = self.cleanup.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
     }
 
     /// The connection. A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
     /// back on drop), so a poisoned lock is safe to reuse.
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Removes image files with no row (a crash between file write and commit), stray temp files, and the
-    /// interim files of `tmp/`.
-    fn clean_orphans(&self) -> Result<()> {
-        // Under the write lock: a save in progress in another process (the app and the CLI share the data
-        // dir) holds it from its first file write to its commit, so its files are never taken for orphans.
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(Error::db("begin cleanup"))?;
-        let ids: HashSet<String> = {
-            let mut st = tx.prepare("SELECT file_name FROM images")?;
-            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        let blobs: HashSet<String> = {
-            let mut st = tx.prepare(
-                "SELECT json_extract(b.value, '$.file') FROM turns t, json_each(t.model_blobs) b WHERE t.model_blobs IS NOT NULL",
-            )?;
-            let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
-            rows.filter_map(|r| r.transpose())
-                .collect::<rusqlite::Result<_>>()?
-        };
-        if let Ok(rd) = fs::read_dir(&self.dirs.blobs) {
-            for e in rd.flatten() {
-                let name = e.file_name().to_string_lossy().to_string();
-                if name.ends_with(".tmp") || !blobs.contains(&name) {
-                    let _ = fs::remove_file(e.path());
-                }
-            }
-        }
-        for dir in [&self.dirs.images, &self.dirs.refs] {
-            let Ok(rd) = fs::read_dir(dir) else { continue };
-            for e in rd.flatten() {
-                let name = e.file_name().to_string_lossy().to_string();
-                if name.ends_with(".tmp") || (dir == &self.dirs.images && !ids.contains(&name)) {
-                    let _ = fs::remove_file(e.path());
-                }
-            }
-        }
-        tx.commit()?;
-        drop(conn);
-        if let Ok(rd) = fs::read_dir(&self.dirs.tmp) {
-            for e in rd.flatten() {
-                let _ = fs::remove_file(e.path());
-            }
-        }
-        Ok(())
     }
 
     pub fn image_file(&self, file_name: &str) -> PathBuf {
@@ -450,6 +433,48 @@ pub fn configure(conn: &Connection) -> Result<()> {
         .map_err(Error::db("PRAGMA foreign_keys"))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(Error::db("busy_timeout"))?;
+    Ok(())
+}
+
+/// Removes image files with no row (a crash between file write and commit), model-turn blobs no turn names,
+/// and stray temp files. Under the write lock: a save in progress in another process (the app and the CLI
+/// share the data dir) holds it from its first file write to its commit, so its files are never taken for
+/// orphans.
+fn clean_orphans(conn: &mut Connection, dirs: &DataDir) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(Error::db("begin cleanup"))?;
+    let ids: HashSet<String> = {
+        let mut st = tx.prepare("SELECT file_name FROM images")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let blobs: HashSet<String> = {
+        let mut st = tx.prepare(
+            "SELECT json_extract(b.value, '$.file') FROM turns t, json_each(t.model_blobs) b WHERE t.model_blobs IS NOT NULL",
+        )?;
+        let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
+        rows.filter_map(|r| r.transpose())
+            .collect::<rusqlite::Result<_>>()?
+    };
+    if let Ok(rd) = fs::read_dir(&dirs.blobs) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.ends_with(".tmp") || !blobs.contains(&name) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+    for dir in [&dirs.images, &dirs.refs] {
+        let Ok(rd) = fs::read_dir(dir) else { continue };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.ends_with(".tmp") || (dir == &dirs.images && !ids.contains(&name)) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+    tx.commit()?;
     Ok(())
 }
 
