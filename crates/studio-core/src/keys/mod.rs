@@ -87,9 +87,8 @@ impl KeyStore {
             return (Some(k), KeySource::Environment);
         }
         if self.use_keychain {
-            match keychain::get(&self.scope) {
-                Ok(Some(k)) => return (Some(k), KeySource::Keychain),
-                Ok(None) | Err(keychain::Unavailable) => {}
+            if let Ok(Some(k)) = keychain::get(&self.scope) {
+                return (Some(k), KeySource::Keychain);
             }
         }
         match file::read(&self.file) {
