@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::paths::atomic_write;
 
 /// A file name from the prompt's first words ("a-banana-astronaut-watercolour.png"), or `fallback` when the
 /// prompt has no usable words. Only ASCII letters and digits survive, so the name is valid everywhere.
@@ -21,7 +22,7 @@ pub fn suggested_name(prompt: &str, fallback: &str, extension: &str) -> String {
 }
 
 /// Copies `src` to `dest`, adding `src`'s extension when `dest` has none (a name typed without ".png" still
-/// opens as an image). Written beside the target and renamed into place. Returns the path written.
+/// opens as an image), through [`atomic_write`]: never a half-written file. Returns the path written.
 pub fn save_copy(src: &Path, dest: &Path) -> Result<PathBuf> {
     let mut dest = dest.to_path_buf();
     if dest.extension().is_none() {
@@ -29,17 +30,8 @@ pub fn save_copy(src: &Path, dest: &Path) -> Result<PathBuf> {
             dest.set_extension(ext);
         }
     }
-    let name = dest
-        .file_name()
-        .ok_or_else(|| Error::Other(format!("{} is not a file name", dest.display())))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dest.with_file_name(format!(".{name}.part"));
-    std::fs::copy(src, &tmp).map_err(|e| Error::io("could not write", &tmp, e))?;
-    std::fs::rename(&tmp, &dest).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io("could not save", &dest, e)
-    })?;
+    let bytes = std::fs::read(src).map_err(|e| Error::io("could not read", src, e))?;
+    atomic_write(&dest, &bytes)?;
     Ok(dest)
 }
 
@@ -68,7 +60,7 @@ mod tests {
         std::fs::write(&src, b"\x89PNG newer").unwrap();
         save_copy(&src, &written).unwrap();
         assert_eq!(std::fs::read(&written).unwrap(), b"\x89PNG newer");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".part")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
         assert!(leftovers.is_empty());
         let missing = save_copy(&dir.path().join("gone.png"), &dir.path().join("x.png")).unwrap_err();
         assert_eq!(missing.kind(), "io");
