@@ -109,9 +109,7 @@ impl Store {
     /// being saved for an orphan. [`Store::finish_cleanup`] waits for it.
     pub fn open(dirs: DataDir, price_per_million: Option<f64>) -> Result<Store> {
         dirs.create()?;
-        let mut conn =
-            Connection::open(&dirs.db).map_err(Error::db(format!("open {}", dirs.db.display())))?;
-        configure(&conn)?;
+        let mut conn = connect(&dirs.db)?;
         migrations::migrate(&mut conn)?;
         // Interim files of generations that did not finish: nothing can be using them yet.
         if let Ok(rd) = fs::read_dir(&dirs.tmp) {
@@ -119,9 +117,7 @@ impl Store {
                 let _ = fs::remove_file(e.path());
             }
         }
-        let mut sweep_conn =
-            Connection::open(&dirs.db).map_err(Error::db(format!("open {}", dirs.db.display())))?;
-        configure(&sweep_conn)?;
+        let mut sweep_conn = connect(&dirs.db)?;
         let sweep_dirs = dirs.clone();
         let cleanup = std::thread::Builder::new()
             .name("orphan-sweep".into())
@@ -434,6 +430,13 @@ pub fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(Error::db("busy_timeout"))?;
     Ok(())
+}
+
+/// Opens the database file with the store's pragmas.
+fn connect(db: &Path) -> Result<Connection> {
+    let conn = Connection::open(db).map_err(Error::db(format!("open {}", db.display())))?;
+    configure(&conn)?;
+    Ok(conn)
 }
 
 /// Removes image files with no row (a crash between file write and commit), model-turn blobs no turn names,
