@@ -15,6 +15,22 @@ pub const DATA_DIR_ENV: &str = "BANANA_STUDIO_DATA_DIR";
 /// The app identifier, also the data dir's name (as Tauri's `app_data_dir` names it).
 pub const APP_ID: &str = "studio.banana.app";
 
+/// `$HOME`, when set and not empty.
+pub fn home_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+}
+
+/// `~` and `~/...` mean the home folder, as people type them; anything else is taken as it is.
+pub fn expand_home(folder: &str) -> PathBuf {
+    match (folder, home_dir()) {
+        ("~", Some(h)) => h,
+        (f, Some(h)) if f.starts_with("~/") => h.join(&f[2..]),
+        (f, _) => PathBuf::from(f),
+    }
+}
+
 /// `BANANA_STUDIO_DATA_DIR` when set, else the OS app-data dir: `$XDG_DATA_HOME/studio.banana.app` or
 /// `~/.local/share/studio.banana.app` on Linux, `~/Library/Application Support/studio.banana.app` on macOS,
 /// `%APPDATA%\studio.banana.app` on Windows. Same place the desktop app uses, so both share one gallery.
@@ -27,9 +43,7 @@ pub fn default_data_dir() -> PathBuf {
             return PathBuf::from(a).join(APP_ID);
         }
     }
-    let home = std::env::var_os("HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from);
+    let home = home_dir();
     if cfg!(target_os = "macos") {
         if let Some(h) = home {
             return h.join("Library/Application Support").join(APP_ID);

@@ -82,22 +82,12 @@ pub fn gallery_delete(state: State<'_, AppState>, ids: Vec<String>) -> CommandRe
     Ok(())
 }
 
-/// `~` and `~/...` mean the home folder, as people type them.
-fn expand_home(folder: &str) -> std::path::PathBuf {
-    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(std::path::PathBuf::from);
-    match (folder, home) {
-        ("~", Some(h)) => h,
-        (f, Some(h)) if f.starts_with("~/") => h.join(&f[2..]),
-        (f, _) => std::path::PathBuf::from(f),
-    }
-}
-
 /// Copies the chosen images into `folder` (created if missing); returns how many were written.
 #[tauri::command]
 #[specta::specta]
 pub fn gallery_export(state: State<'_, AppState>, ids: Vec<String>, folder: String) -> CommandResult<u32> {
     let studio = state.studio();
-    let folder = expand_home(&folder);
+    let folder = studio_core::paths::expand_home(&folder);
     std::fs::create_dir_all(&folder)
         .map_err(|e| CommandError::new("io", format!("cannot create {}: {e}", folder.display())))?;
     let mut written = 0;
