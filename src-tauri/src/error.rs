@@ -32,3 +32,15 @@ impl From<studio_core::Error> for CommandError {
 }
 
 pub type CommandResult<T> = Result<T, CommandError>;
+
+/// Runs blocking engine work (SQLite, files) off the async workers and returns its result as a command's.
+pub async fn blocking<T, F>(f: F) -> CommandResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> studio_core::Result<T> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => Ok(r?),
+        Err(e) => Err(CommandError::new("other", e.to_string())),
+    }
+}

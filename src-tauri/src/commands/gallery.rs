@@ -5,7 +5,7 @@ use tauri::State;
 
 use studio_core::{GalleryQuery, ImageDetail, ImageSummary};
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{blocking, CommandError, CommandResult};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, specta::Type)]
@@ -19,13 +19,12 @@ pub struct GalleryPage {
 #[specta::specta]
 pub async fn gallery_list(state: State<'_, AppState>, query: GalleryQuery, with_total: bool) -> CommandResult<GalleryPage> {
     let studio = state.studio();
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let items = studio.gallery().list(&query)?;
         let total = if with_total { studio.gallery().count(&query)? } else { -1 };
         Ok(GalleryPage { items, total })
     })
     .await
-    .map_err(|e| CommandError::new("other", e.to_string()))?
 }
 
 /// How many images match `query`. Separate from the page so a search shows its first results without
@@ -34,9 +33,7 @@ pub async fn gallery_list(state: State<'_, AppState>, query: GalleryQuery, with_
 #[specta::specta]
 pub async fn gallery_count(state: State<'_, AppState>, query: GalleryQuery) -> CommandResult<i64> {
     let studio = state.studio();
-    tokio::task::spawn_blocking(move || Ok(studio.gallery().count(&query)?))
-        .await
-        .map_err(|e| CommandError::new("other", e.to_string()))?
+    blocking(move || studio.gallery().count(&query)).await
 }
 
 #[tauri::command]

@@ -7,7 +7,7 @@ use tauri::{AppHandle, State, Window};
 
 use studio_core::gallery::save::{save_copy, suggested_name};
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{blocking, CommandError, CommandResult};
 use crate::state::AppState;
 
 /// Asks where to save image `id` (suggesting a name made from its prompt) and copies it there. Returns the
@@ -24,9 +24,7 @@ pub async fn save_image_as(app: AppHandle, window: Window, state: State<'_, AppS
     let Some(dest) = ask_save_path(&app, window, name).await? else {
         return Ok(None);
     };
-    let written = tokio::task::spawn_blocking(move || save_copy(&src, &dest))
-        .await
-        .map_err(|e| CommandError::new("other", e.to_string()))??;
+    let written = blocking(move || save_copy(&src, &dest)).await?;
     Ok(Some(written.display().to_string()))
 }
 
