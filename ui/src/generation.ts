@@ -6,6 +6,7 @@ import { byId, h } from "./dom";
 import { retryLine } from "./errors";
 import { renderMarkdown } from "./markdown";
 import { toParams } from "./params-logic";
+import { characterExcess } from "./refs-logic";
 import { prompt, setPrompt, setRunStatus, showError } from "./composer";
 import { currentCap, emit, state } from "./store";
 import { showResult } from "./result-view";
@@ -162,8 +163,9 @@ export async function generateFromComposer() {
     return;
   }
   const characters = characterPositions();
-  if (characters.length > cap.max_character_images) {
-    showError({ kind: "too_many_references", message: `${cap.name} keeps at most ${cap.max_character_images} characters consistent; ${characters.length} references are marked as characters. Mark ${characters.length - cap.max_character_images} as objects.` });
+  const excess = characterExcess(cap.name, cap.max_character_images, characters.length);
+  if (excess) {
+    showError({ kind: "too_many_references", message: excess });
     return;
   }
   const request: GenerateRequest = {

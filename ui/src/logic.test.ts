@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModelCapabilities, OutputFormat } from "./api";
 import { defaultSelection, fromParams, nearestRatio, nearestSize, outputFormat, switchModel, toParams } from "./params-logic";
-import { addReferences, moveItem } from "./refs-logic";
+import { addReferences, characterExcess, moveItem } from "./refs-logic";
 import { parseGrounding, searchUrl, isHttpUrl } from "./grounding-logic";
 import { gridLayout, moveFocus, pagesFor, visibleRange } from "./gallery-window";
 import { parseInline, parseMarkdown } from "./markdown";
@@ -159,5 +159,12 @@ describe("markdown", () => {
     expect(b[0]).toMatchObject({ t: "h", level: 1 });
     expect(b[1]).toMatchObject({ t: "ul" });
     expect(b[2]).toEqual({ t: "p", inl: [{ t: "text", v: "text <script>x</script>" }] });
+  });
+});
+
+describe("character references", () => {
+  it("are refused only beyond the model's limit, saying how many to change", () => {
+    expect(characterExcess("Nano Banana 2", 4, 4)).toBeNull();
+    expect(characterExcess("Nano Banana 2", 4, 6)).toBe("Nano Banana 2 keeps at most 4 characters consistent; 6 references are marked as characters: mark 2 as objects before generating.");
   });
 });

@@ -4,7 +4,7 @@
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { call, commands, imageUrl, importReferenceBytes, type ReferenceInfo } from "./api";
 import { byId, h, iconButton, toast } from "./dom";
-import { addReferences, countLabel, moveItem, type Incoming } from "./refs-logic";
+import { addReferences, characterExcess, countLabel, moveItem, type Incoming } from "./refs-logic";
 import { currentCap, emit, on, state } from "./store";
 
 const STORE_KEY = "banana.refs";
@@ -12,6 +12,10 @@ const CHARACTERS_KEY = "banana.characters";
 
 function limit(): number {
   return currentCap()?.max_reference_images ?? 14;
+}
+
+function characterLimit(): number {
+  return currentCap()?.max_character_images ?? 4;
 }
 
 function save() {
@@ -30,10 +34,9 @@ function toggleCharacter(r: ReferenceInfo) {
   if (state.characters.includes(r.hash)) {
     state.characters = state.characters.filter((h) => h !== r.hash);
   } else {
-    const cap = currentCap();
-    const max = cap?.max_character_images ?? 4;
+    const max = characterLimit();
     if (characterPositions().length >= max) {
-      showNotice([`${cap?.name ?? "This model"} keeps at most ${max} characters consistent: mark another reference as an object first.`]);
+      showNotice([`${currentCap()?.name ?? "This model"} keeps at most ${max} characters consistent: mark another reference as an object first.`]);
       return;
     }
     state.characters = [...state.characters, r.hash];
@@ -95,9 +98,8 @@ function render() {
   const max = limit();
   const n = state.refs.length;
   const count = byId("refs-count");
-  const cap = currentCap();
   const chars = characterPositions().length;
-  const maxChars = cap?.max_character_images ?? 4;
+  const maxChars = characterLimit();
   count.textContent = `${countLabel(n, max)} references${chars ? ` · ${chars} of ${maxChars} characters` : ""}`;
   count.classList.toggle("over", n > max || chars > maxChars);
   list.replaceChildren(...state.refs.map((r, i) => {
@@ -137,7 +139,10 @@ function render() {
     return li;
   }));
   if (n > max) showNotice([`${currentCap()?.name ?? "This model"} takes at most ${max} references; remove ${n - max} before generating.`]);
-  else if (chars > maxChars) showNotice([`${cap?.name ?? "This model"} keeps at most ${maxChars} characters consistent; ${chars} are marked: mark ${chars - maxChars} as objects before generating.`]);
+  else {
+    const excess = characterExcess(currentCap()?.name ?? "This model", maxChars, chars);
+    if (excess) showNotice([excess]);
+  }
 }
 
 function move(from: number, to: number) {

@@ -45,3 +45,10 @@ export function moveItem<T>(list: T[], from: number, to: number): T[] {
 export function countLabel(n: number, limit: number): string {
   return `${n} / ${limit}`;
 }
+
+/** The reason to refuse when more references are marked as characters than the model keeps consistent. */
+export function characterExcess(modelName: string, max: number, marked: number): string | null {
+  return marked > max
+    ? `${modelName} keeps at most ${max} characters consistent; ${marked} references are marked as characters: mark ${marked - max} as objects before generating.`
+    : null;
+}
