@@ -30,18 +30,22 @@ function rssKb(name) {
     }, 0);
   } catch { return 0; }
 }
+/** The newest app process: a previous run's may still be exiting. */
+function appPid() {
+  try { return execFileSync("pgrep", ["-n", "-x", "banana-studio"]).toString().trim(); } catch { return null; }
+}
+
 /** When the app process started (epoch ms, 10 ms resolution): its start tick in /proc against the uptime now. */
 function appStartEpochMs() {
   try {
-    const pid = execFileSync("pgrep", ["-n", "-x", "banana-studio"]).toString().trim().split("\n")[0];
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = fs.readFileSync(`/proc/${appPid()}/stat`, "utf8");
     const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
     const uptimeS = Number(fs.readFileSync("/proc/uptime", "utf8").split(" ")[0]);
     const hz = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
     return Date.now() - (uptimeS - startTicks / hz) * 1000;
   } catch { return NaN; }
 }
-const appRss = () => { try { const pid = execFileSync("pgrep", ["-x", "banana-studio"]).toString().trim().split("\n")[0]; return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]); } catch { return 0; } };
+const appRss = () => { try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${appPid()}/status`, "utf8"))[1]); } catch { return 0; } };
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.round((s.length - 1) * p))]; };
 const f1 = (x) => x.toFixed(1);
