@@ -14,8 +14,8 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult};
-use crate::server::{json_response, normalize, parse_json, parse_request};
-use crate::{models, respond, schema, Shared};
+use crate::server::{json_response, normalize, parse_json, parse_request, resolve};
+use crate::{respond, schema, Shared};
 
 /// A batch job: its responses are computed at creation, and revealed as the job is polled.
 #[derive(Debug, Clone)]
@@ -49,11 +49,7 @@ pub(crate) fn create(
 ) -> ApiResult<Response> {
     let raw = parse_json(&body)?;
     let norm = normalize(&raw, &schema::BATCH_REQUEST)?;
-    if models::find(model).is_none() {
-        return Err(ApiError::not_found(format!(
-            "models/{model} is not found for API version {version}, or is not supported for batchGenerateContent."
-        )));
-    }
+    resolve(s, version, model, "batchGenerateContent")?;
     let batch = norm.get("batch").cloned().unwrap_or(Value::Null);
     if batch.pointer("/inputConfig/fileName").is_some() {
         return Err(ApiError::invalid(

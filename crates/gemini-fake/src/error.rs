@@ -1,7 +1,11 @@
-//! Google's error shape: `{"error": {"code", "message", "status", "details"}}`.
+//! Errors: [`ApiError`], Google's error shape `{"error": {"code", "message", "status", "details"}}` that the
+//! fake answers, and [`Error`], the crate's own error for what fails outside a request (loading or editing
+//! a model catalogue).
 //!
 //! Every refusal the fake makes goes through [`ApiError`], so clients parse the same body they would get
 //! from Google (google.rpc.Status as JSON, with typed `details` entries carrying an `@type`).
+
+use std::path::PathBuf;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -76,3 +80,28 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = std::result::Result<T, ApiError>;
+
+/// What fails outside a request: a catalogue that does not load, or an edit naming a model it lacks.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("the model catalogue is not valid JSON in gemini-fake's format: {0}")]
+    CatalogueJson(#[from] serde_json::Error),
+    #[error("cannot read the model catalogue {path}: {source}")]
+    CatalogueRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("model catalogue version {found} is not supported: this gemini-fake reads version {supported}")]
+    CatalogueVersion { found: u32, supported: u32 },
+    #[error("catalogue model {id}: {reason}")]
+    InvalidModel { id: String, reason: String },
+    #[error("model {0} is in the catalogue twice: ids must be unique")]
+    DuplicateModel(String),
+    #[error("model {0} is not in the catalogue: add it first (Catalogue::add) or check the id")]
+    UnknownModel(String),
+    #[error("model {0} is retired, not restricted: granting cannot bring it back; use set_state(id, ModelState::Active)")]
+    GrantRetired(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -20,6 +20,17 @@ const ORDER: &[&str] = &[
     "version",
     "displayName",
     "description",
+    // Model (the fields after description), ListModelsResponse
+    "inputTokenLimit",
+    "outputTokenLimit",
+    "supportedGenerationMethods",
+    "temperature",
+    "topP",
+    "topK",
+    "maxTemperature",
+    "thinking",
+    "models",
+    "nextPageToken",
     // GenerateContentResponse
     "candidates",
     "promptFeedback",

@@ -6,9 +6,32 @@
 //! usage, SSE streams. Faults are injected per test with [`FakeGemini::push_fault`] or by a `[fake:...]`
 //! marker in the prompt (see [`faults`]). Every request is recorded for tests to assert on the wire.
 //!
+//! Which models exist is data, not code: a [`Catalogue`] (default [`Catalogue::google`], Google's list as
+//! of `catalogue/google.json`'s `as_of` date; format in [`models`]). Listed models (`active`,
+//! `deprecated`) are served; `restricted` ones answer 403 PERMISSION_DENIED, `retired` and unknown ids
+//! 404 NOT_FOUND, on every endpoint that names a model. Start with another catalogue
+//! ([`FakeConfig::catalogue`], or `gemini-fake --catalogue FILE`), or edit it while the server runs
+//! ([`FakeGemini::update_catalogue`]) to play out Google shipping a model and retiring another:
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use gemini_fake::{Catalogue, FakeConfig, FakeGemini};
+//! let mut catalogue = Catalogue::google();
+//! catalogue.grant("gemini-2.5-flash-image")?; // as if this project had used it before
+//! let fake = FakeGemini::start(FakeConfig { catalogue, ..FakeConfig::default() }).await?;
+//! // ... a chat on gemini-nano-banana-2.1, then Google ships 2.2 and shuts 2.1 down:
+//! fake.update_catalogue(|c| {
+//!     c.clone_model("gemini-nano-banana-2.1", "gemini-nano-banana-2.2")?.display_name = "Nano Banana 2.2".into();
+//!     c.retire("gemini-nano-banana-2.1").map(|_| ())
+//! })?;
+//! # Ok(()) }
+//! ```
+//! Thought signatures are bound to the model that minted them, so that chat continued on 2.2 is refused
+//! with Google's "Unable to submit request because Thought signature is not valid." (see [`signatures`]).
+//!
 //! Endpoints (each also under `/v1/`, the google-genai 3.x Python SDK's default version):
 //! `POST /v1beta/models/{model}:generateContent`, `:streamGenerateContent?alt=sse` (a JSON array
-//! without `alt=sse`), `:countTokens`, `:batchGenerateContent`, `GET /v1beta/models[/{model}]`,
+//! without `alt=sse`), `:countTokens`, `:batchGenerateContent`, `GET /v1beta/models[/{model}]` (paged: `pageSize` default 50,
+//! max 1000, `pageToken`),
 //! `POST /upload/v1beta/files` (resumable), `GET /v1beta/files`, `GET|DELETE /v1beta/files/{id}`,
 //! `GET /v1beta/batches`, `GET|DELETE /v1beta/batches/{id}`, `POST /v1beta/batches/{id}:cancel`.
 //!
@@ -42,10 +65,12 @@ mod sse;
 mod validate;
 
 use std::collections::{HashSet, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
+pub use error::{Error, Result};
 pub use faults::Fault;
+pub use models::{Catalogue, ModelSpec, ModelState};
 
 /// JSON text of a value, keys in Google's order (see [`json`]).
 pub(crate) fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
@@ -67,6 +92,8 @@ pub struct FakeConfig {
     pub signing_secret: Vec<u8>,
     /// Added before every generate/stream answer.
     pub latency: Duration,
+    /// The models served, and in which state. Default: [`Catalogue::google`].
+    pub catalogue: Catalogue,
 }
 
 impl Default for FakeConfig {
@@ -76,6 +103,7 @@ impl Default for FakeConfig {
             key: None,
             signing_secret: DEFAULT_SIGNING_SECRET.to_vec(),
             latency: Duration::ZERO,
+            catalogue: Catalogue::google(),
         }
     }
 }
@@ -84,7 +112,7 @@ impl Default for FakeConfig {
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
     pub method: String,
-    /// Path and query, e.g. `/v1beta/models/gemini-3.1-flash-image-preview:streamGenerateContent?alt=sse`.
+    /// Path and query, e.g. `/v1beta/models/gemini-nano-banana-2.1:streamGenerateContent?alt=sse`.
     pub path: String,
     /// Header names in lower case, in arrival order.
     pub headers: Vec<(String, String)>,
@@ -116,6 +144,16 @@ pub(crate) struct Shared {
     pub files: files::FileStore,
     pub images: respond::ImageCache,
     pub batches: Mutex<std::collections::HashMap<String, batch::Batch>>,
+    /// Read on every call that names a model, so an edit applies from the next request on.
+    pub catalogue: RwLock<Catalogue>,
+}
+
+impl Shared {
+    /// The catalogue as it is now. A panic while editing it (in a test's closure) must not take the
+    /// server down with it, so a poisoned lock is read anyway.
+    pub(crate) fn catalogue(&self) -> RwLockReadGuard<'_, Catalogue> {
+        self.catalogue.read().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Handle to a running fake server. Dropping it shuts the server down.
@@ -142,6 +180,7 @@ impl FakeGemini {
             files: files::FileStore::default(),
             images: respond::ImageCache,
             batches: Mutex::new(Default::default()),
+            catalogue: RwLock::new(config.catalogue),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = server::router(shared.clone());
@@ -182,6 +221,22 @@ impl FakeGemini {
         if let Ok(mut r) = self.shared.requests.lock() {
             r.clear();
         }
+    }
+
+    /// A copy of the catalogue being served.
+    pub fn catalogue(&self) -> Catalogue {
+        self.shared.catalogue().clone()
+    }
+
+    /// Edits the catalogue of the running server; requests from then on see the change. Returns what `f`
+    /// returns, e.g. the [`Result`] of [`Catalogue::retire`].
+    pub fn update_catalogue<R>(&self, f: impl FnOnce(&mut Catalogue) -> R) -> R {
+        let mut c = self
+            .shared
+            .catalogue
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        f(&mut c)
     }
 
     /// Queues a fault: each generate/stream request pops one, first in first out.

@@ -15,7 +15,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 
 use crate::faults::{self, Fault};
 use crate::signatures::{self, Signed};
@@ -24,20 +23,25 @@ use crate::validate::GenRequest;
 /// Tokens billed for each input image.
 const INPUT_IMAGE_TOKENS: u32 = 258;
 
-/// A rendered picture, base64-encoded and signed once.
+/// Tokens billed for each input video. Google bills 263 tokens a second of video; the fake does not read
+/// durations, so every video counts as four seconds.
+const INPUT_VIDEO_TOKENS: u32 = 4 * 263;
+
+/// A rendered picture, base64-encoded, with the digest its signatures cover (computed once: signing
+/// then costs one small HMAC per answer, for whichever model asked).
 pub struct Rendered {
     pub b64: String,
-    pub signature: String,
+    pub digest: [u8; 32],
 }
 
 /// Rendered pictures, shared by every fake in the process: a 4K PNG takes a second to render in a test
 /// build, and tests (each starting its own fake) and demos ask for the same prompts again and again.
-/// Keyed by size, seed and a fingerprint of the signing secret (the signature is cached with the image);
-/// bounded by bytes, since a 4K entry weighs ~25 MB of base64.
+/// Keyed by size and seed only (signatures are minted per answer from the cached digest, so two models
+/// asking for the same picture share it); bounded by bytes, since a 4K entry weighs ~25 MB of base64.
 #[derive(Default)]
 pub struct ImageCache;
 
-type CacheKey = (u32, u32, u64, u64);
+type CacheKey = (u32, u32, u64);
 
 const CACHE_BUDGET: usize = 192 * 1024 * 1024;
 
@@ -47,19 +51,15 @@ fn cache() -> &'static Mutex<HashMap<CacheKey, Arc<Rendered>>> {
 }
 
 impl ImageCache {
-    pub fn get(&self, w: u32, h: u32, seed: u64, secret: &[u8]) -> Arc<Rendered> {
-        let digest = Sha256::digest(secret);
-        let mut fp = [0u8; 8];
-        fp.copy_from_slice(&digest[..8]);
-        let key = (w, h, seed, u64::from_le_bytes(fp));
+    pub fn get(&self, w: u32, h: u32, seed: u64) -> Arc<Rendered> {
+        let key = (w, h, seed);
         if let Some(r) = cache().lock().ok().and_then(|m| m.get(&key).cloned()) {
             return r;
         }
         let png = crate::images::render_png(w, h, seed);
-        let signature = signatures::sign(secret, &Signed::Image(&png));
         let r = Arc::new(Rendered {
             b64: STANDARD.encode(&png),
-            signature,
+            digest: signatures::digest(&Signed::Image(&png)),
         });
         if let Ok(mut m) = cache().lock() {
             let used: usize = m.values().map(|r| r.b64.len()).sum();
@@ -118,9 +118,9 @@ fn text_tokens(text: &str) -> u32 {
 }
 
 pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret: &[u8]) -> Answer {
-    let model = req.model;
+    let model = &req.model;
     let subj = subject(&req.prompt);
-    let size_label = match model.sizes.get(req.size_index).copied() {
+    let size_label = match model.sizes.get(req.size_index).map(String::as_str) {
         Some("512") => "512 px",
         Some(s) => s,
         None => "1024 px",
@@ -134,7 +134,7 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
     let mut finish_message = None;
     let mut prompt_feedback = None;
 
-    let sig = |text: &str| signatures::sign(secret, &Signed::Text(text));
+    let sig = |text: &str| signatures::sign(secret, &model.id, &Signed::Text(text));
     match fault {
         Some(Fault::BlockedPrompt(reason)) => {
             finish_reason = None;
@@ -150,7 +150,7 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
                 req.ratio
             );
             let mut p = json!({"text": t});
-            if model.gemini3 {
+            if model.thinks {
                 p["thoughtSignature"] = json!(sig(&t));
             }
             parts.push(p);
@@ -166,7 +166,7 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
                 if req.want_image {
                     for (i, t) in thoughts.iter().enumerate() {
                         parts.push(json!({"text": t, "thought": true}));
-                        let draft = cache.get(tw, th, req.seed ^ (0x9E37_79B9 + i as u64), secret);
+                        let draft = cache.get(tw, th, req.seed ^ (0x9E37_79B9 + i as u64));
                         parts.push(json!({"inlineData": {"mimeType": "image/png", "data": draft.b64}, "thought": true}));
                     }
                 } else {
@@ -185,17 +185,18 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
                     format!("{subj}. (Text only was requested, so no image this time.)")
                 };
                 let mut p = json!({"text": t});
-                if model.gemini3 {
+                if model.thinks {
                     p["thoughtSignature"] = json!(sig(&t));
                 }
                 parts.push(p);
                 answer_text = Some(t);
             }
             if req.want_image {
-                let img = cache.get(req.width, req.height, req.seed, secret);
+                let img = cache.get(req.width, req.height, req.seed);
                 let mut p = json!({"inlineData": {"mimeType": "image/png", "data": img.b64}});
-                if model.gemini3 {
-                    p["thoughtSignature"] = json!(img.signature);
+                if model.thinks {
+                    p["thoughtSignature"] =
+                        json!(signatures::sign_digest(secret, &model.id, &img.digest));
                 }
                 parts.push(p);
                 images += 1;
@@ -205,11 +206,15 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
 
     // Usage: billed even when no image came back.
     let image_prompt = req.prompt_images * INPUT_IMAGE_TOKENS;
-    let prompt_tokens = req.prompt_text_tokens + image_prompt;
+    let video_prompt = req.prompt_videos * INPUT_VIDEO_TOKENS;
+    let prompt_tokens = req.prompt_text_tokens + image_prompt + video_prompt;
     let mut prompt_details =
         vec![json!({"modality": "TEXT", "tokenCount": req.prompt_text_tokens})];
     if image_prompt > 0 {
         prompt_details.push(json!({"modality": "IMAGE", "tokenCount": image_prompt}));
+    }
+    if video_prompt > 0 {
+        prompt_details.push(json!({"modality": "VIDEO", "tokenCount": video_prompt}));
     }
     let text_out = answer_text.as_deref().map_or(0, text_tokens);
     let image_out = images * model.tokens_for(req.size_index);
@@ -227,7 +232,7 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
         usage["candidatesTokenCount"] = json!(text_out + image_out);
         usage["candidatesTokensDetails"] = json!(details);
     }
-    let thoughts = if model.gemini3 && !blocked {
+    let thoughts = if model.thinks && !blocked {
         thoughts_tokens
     } else {
         0
@@ -253,7 +258,7 @@ pub fn build(req: &GenRequest, fault: Option<&Fault>, cache: &ImageCache, secret
         grounding,
         prompt_feedback,
         usage,
-        model_version: model.id.to_string(),
+        model_version: model.id.clone(),
         response_id: response_id(),
     }
 }

@@ -19,12 +19,12 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
 use crate::faults::{self, Fault};
-use crate::models::{self, ModelSpec};
+use crate::models::{ModelSpec, ModelState};
 use crate::respond::{self, Answer};
 use crate::{schema, sse, validate, RecordedRequest, Shared};
 
-/// Bodies above this are not even read. Google's own cap on a request is far above the 20 MB inline
-/// limit, which is checked separately with its own message.
+/// Bodies above this are not even read. Google's own cap on a request is above the 100 MB inline limit,
+/// which is checked separately with its own message.
 const BODY_LIMIT: usize = 128 * 1024 * 1024;
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -169,8 +169,7 @@ async fn route(
     check_key(s, headers, query)?;
 
     if rest == "models" && method == Method::GET {
-        let models: Vec<Value> = models::MODELS.iter().map(|m| m.resource()).collect();
-        return Ok(json_response(StatusCode::OK, &json!({ "models": models })));
+        return list_models(s, query);
     }
     if let Some(name) = rest.strip_prefix("models/") {
         if let Some((model, action)) = name.split_once(':') {
@@ -183,16 +182,13 @@ async fn route(
                     let sse = query_param(query, "alt") == Some("sse");
                     generate(s, version, model, body, Some(sse)).await
                 }
-                "countTokens" => count_tokens(version, model, body),
+                "countTokens" => count_tokens(s, version, model, body),
                 "batchGenerateContent" => crate::batch::create(s, version, model, body),
                 _ => Err(unknown_path(path)),
             };
         }
         if method == Method::GET {
-            let m = models::find(name).ok_or_else(|| {
-                ApiError::not_found(format!("models/{name} is not found for API version {version}, or is not supported for GetModel."))
-            })?;
-            return Ok(json_response(StatusCode::OK, &m.resource()));
+            return get_model(s, version, name);
         }
         return Err(unknown_path(path));
     }
@@ -270,6 +266,182 @@ async fn route(
     Err(unknown_path(path))
 }
 
+/// Google's 404 for an id it does not serve for `action`: unknown, retired, or a model without that method.
+fn model_not_found(version: &str, model: &str, action: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "models/{model} is not found for API version {version}, or is not supported for {action}. Call \
+         ListModels to see the list of available models and their supported methods."
+    ))
+}
+
+/// The 403 of a restricted model: it exists, but only for projects that used it before.
+fn model_restricted(model: &str) -> ApiError {
+    ApiError::new(
+        403,
+        "PERMISSION_DENIED",
+        format!(
+            "models/{model} is only available to projects that used it before. This project has no access to \
+             it: use a model that ListModels returns."
+        ),
+    )
+}
+
+/// The spec of the model a call of `action` names, as the catalogue says right now; or the 404 / 403
+/// Google answers for a retired, unknown, restricted or wrong-method model.
+pub(crate) fn resolve(
+    s: &Shared,
+    version: &str,
+    model: &str,
+    action: &str,
+) -> ApiResult<ModelSpec> {
+    let catalogue = s.catalogue();
+    let spec = catalogue
+        .get(model)
+        .ok_or_else(|| model_not_found(version, model, action))?;
+    match spec.state {
+        ModelState::Retired => Err(model_not_found(version, model, action)),
+        ModelState::Restricted => Err(model_restricted(model)),
+        ModelState::Active | ModelState::Deprecated if !spec.supports(action) => {
+            Err(model_not_found(version, model, action))
+        }
+        ModelState::Active | ModelState::Deprecated => Ok(spec.clone()),
+    }
+}
+
+/// `GET models/{id}`: retired and unknown ids are 404, restricted ones 403, as their calls are.
+fn get_model(s: &Shared, version: &str, name: &str) -> ApiResult<Response> {
+    let catalogue = s.catalogue();
+    let not_found = || {
+        ApiError::not_found(format!(
+            "models/{name} is not found for API version {version}, or is not supported for GetModel."
+        ))
+    };
+    let spec = catalogue.get(name).ok_or_else(not_found)?;
+    match spec.state {
+        ModelState::Retired => Err(not_found()),
+        ModelState::Restricted => Err(model_restricted(name)),
+        ModelState::Active | ModelState::Deprecated => {
+            Ok(json_response(StatusCode::OK, &spec.resource()))
+        }
+    }
+}
+
+/// `models.list`'s page size when none is asked for, and the most one page holds (larger asks are
+/// clamped), as Google documents for ListModels.
+const DEFAULT_PAGE_SIZE: usize = 50;
+const MAX_PAGE_SIZE: usize = 1000;
+
+/// What a page token encodes: an offset into the listed models. Opaque to clients (URL-safe base64 of
+/// a prefixed offset), so one that was not handed out is recognised as bad.
+const PAGE_TOKEN_PREFIX: &str = "gemini-fake/models/";
+
+fn page_token(offset: usize) -> String {
+    base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        format!("{PAGE_TOKEN_PREFIX}{offset}"),
+    )
+}
+
+fn page_offset(token: &str) -> Option<usize> {
+    let raw = crate::b64::decode(token)?;
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix(PAGE_TOKEN_PREFIX)?
+        .parse()
+        .ok()
+}
+
+/// `%XX` and `+` decoded, for query values (clients may escape a page token's characters).
+fn percent_decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (escaped, bytes[i]) {
+            (Some(b), _) => {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+            (None, b'+') => out.push(b' '),
+            (None, b) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A query parameter by its camelCase or snake_case name (the REST API takes both), decoded.
+fn query_value(query: &str, camel: &str) -> Option<String> {
+    let snake = schema::snake(camel);
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == camel || *k == snake)
+        .map(|(_, v)| percent_decode(v))
+}
+
+/// `GET models`: the listed models (active and deprecated), in catalogue order, a page at a time.
+fn list_models(s: &Shared, query: &str) -> ApiResult<Response> {
+    let page_size = match query_value(query, "pageSize").filter(|v| !v.is_empty()) {
+        None => DEFAULT_PAGE_SIZE,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n < 0 => {
+                return Err(ApiError::bad_field(
+                    "page_size",
+                    format!("page_size must not be negative, got {n}."),
+                ))
+            }
+            // Proto3: 0 is "not set".
+            Ok(0) => DEFAULT_PAGE_SIZE,
+            Ok(n) => usize::try_from(n)
+                .unwrap_or(MAX_PAGE_SIZE)
+                .min(MAX_PAGE_SIZE),
+            Err(_) => {
+                return Err(ApiError::bad_field(
+                    "page_size",
+                    format!("Invalid value at 'page_size' (TYPE_INT32), \"{v}\""),
+                ))
+            }
+        },
+    };
+    let offset = match query_value(query, "pageToken").filter(|v| !v.is_empty()) {
+        None => 0,
+        Some(t) => page_offset(&t).ok_or_else(|| {
+            ApiError::bad_field(
+                "page_token",
+                format!(
+                    "Invalid page_token \"{t}\": pass the nextPageToken of the previous page unchanged, or \
+                     omit it for the first page."
+                ),
+            )
+        })?,
+    };
+    let catalogue = s.catalogue();
+    let listed: Vec<&ModelSpec> = catalogue.listed().collect();
+    let end = offset.saturating_add(page_size).min(listed.len());
+    let page: Vec<Value> = listed
+        .get(offset..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|m| m.resource())
+        .collect();
+    // Proto3 JSON leaves out empty fields: an empty page is `{}`, the last page has no token.
+    let mut body = json!({});
+    if !page.is_empty() {
+        body["models"] = Value::Array(page);
+    }
+    if end < listed.len() {
+        body["nextPageToken"] = json!(page_token(end));
+    }
+    Ok(json_response(StatusCode::OK, &body))
+}
+
 /// Parses and checks a generate body for `model`; shared by generate, stream and batch.
 pub(crate) fn parse_request(
     s: &Shared,
@@ -279,12 +451,7 @@ pub(crate) fn parse_request(
     action: &str,
 ) -> ApiResult<(validate::GenRequest, Value)> {
     let body = normalize(raw, &schema::REQUEST)?;
-    let spec: &'static ModelSpec = models::find(model).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "models/{model} is not found for API version {version}, or is not supported for {action}. Call \
-             ListModels to see the list of available models and their supported methods."
-        ))
-    })?;
+    let spec = resolve(s, version, model, action)?;
     let req = validate::validate(&body, spec, &s.secret, &s.files)?;
     Ok((req, body))
 }
@@ -367,8 +534,8 @@ async fn generate(
     let http_error = match (&fault, stream) {
         // An SSE stream reports it inside the stream; anything else gets it as the HTTP answer.
         (Some(Fault::StreamErrorEvent), Some(true)) => None,
-        (Some(Fault::StreamErrorEvent), _) => faults::error_for(&Fault::Overloaded, req.model.id),
-        (Some(f), _) => faults::error_for(f, req.model.id),
+        (Some(Fault::StreamErrorEvent), _) => faults::error_for(&Fault::Overloaded, &req.model.id),
+        (Some(f), _) => faults::error_for(f, &req.model.id),
         (None, _) => None,
     };
     if let Some(err) = http_error {
@@ -415,14 +582,10 @@ async fn generate(
 }
 
 /// `countTokens`: text at ~4 characters a token, 258 per image, as generate bills the prompt.
-fn count_tokens(version: &str, model: &str, body: Bytes) -> ApiResult<Response> {
+fn count_tokens(s: &Shared, version: &str, model: &str, body: Bytes) -> ApiResult<Response> {
     let raw = parse_json(&body)?;
     let norm = normalize(&raw, &schema::COUNT_TOKENS_REQUEST)?;
-    if models::find(model).is_none() {
-        return Err(ApiError::not_found(format!(
-            "models/{model} is not found for API version {version}, or is not supported for countTokens."
-        )));
-    }
+    resolve(s, version, model, "countTokens")?;
     let contents = norm
         .get("contents")
         .or_else(|| norm.pointer("/generateContentRequest/contents"))

@@ -2,9 +2,10 @@
 //!
 //! Everything a real image model refuses is refused here with a 400 in Google's shape: a history that does
 //! not alternate or end with a user turn, parts without data, unsupported MIME types, bad base64, an inline
-//! payload over 20 MB, too many input images, an image size, aspect ratio, thinking level or search type
-//! the model lacks, more than one candidate, and replayed model turns whose thought signatures are missing,
-//! altered or moved. What survives becomes a [`GenRequest`], the few facts the answer is built from.
+//! payload over 100 MB, too many input images, video on a model without video input, an image size,
+//! aspect ratio, thinking level or search type the model lacks, image output from a text model, more than
+//! one candidate, and replayed model turns whose thought signatures are missing, altered, moved or minted
+//! by another model. What survives becomes a [`GenRequest`], the few facts the answer is built from.
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -12,10 +13,11 @@ use sha2::{Digest, Sha256};
 use crate::error::{ApiError, ApiResult};
 use crate::files::FileStore;
 use crate::models::ModelSpec;
-use crate::signatures::{self, Signed};
+use crate::signatures::{self, Signed, Verdict};
 
-/// Google's limit on the inline data of one request.
-pub const INLINE_LIMIT: usize = 20 * 1024 * 1024;
+/// Google's limit on the inline data of one request: 100 MB since 2026-01-08 (20 MB before). Counted in
+/// MiB, as the 20 MB limit was, so the number in the message stays in the same unit.
+pub const INLINE_LIMIT: usize = 100 * 1024 * 1024;
 
 /// Accepted input MIME types for images; `text/plain` is accepted as a document.
 const IMAGE_MIMES: &[&str] = &[
@@ -25,6 +27,25 @@ const IMAGE_MIMES: &[&str] = &[
     "image/heic",
     "image/heif",
 ];
+
+/// Video MIME types the Gemini API takes as input (its video-understanding guide, plus
+/// `video/quicktime`, the registered type of `.mov`). Accepted only on models with `videoInput`.
+const VIDEO_MIMES: &[&str] = &[
+    "video/mp4",
+    "video/mpeg",
+    "video/mpg",
+    "video/mov",
+    "video/quicktime",
+    "video/avi",
+    "video/x-flv",
+    "video/webm",
+    "video/wmv",
+    "video/3gpp",
+];
+
+/// Google's answer to a replayed signature minted by another model (or not by Google at all).
+pub const FOREIGN_SIGNATURE: &str =
+    "Unable to submit request because Thought signature is not valid.";
 
 /// Signatures Google documents as "skip validation" markers, for histories built by hand or taken from
 /// another model (Gemini 3 thought signatures guide).
@@ -46,8 +67,8 @@ const DATA_FIELDS: &[&str] = &[
 /// The facts of a valid request that shape the answer.
 #[derive(Debug, Clone)]
 pub struct GenRequest {
-    pub model: &'static ModelSpec,
-    pub ratio: &'static str,
+    pub model: ModelSpec,
+    pub ratio: String,
     pub size_index: usize,
     pub width: u32,
     pub height: u32,
@@ -60,11 +81,24 @@ pub struct GenRequest {
     pub prompt: String,
     pub prompt_text_tokens: u32,
     pub prompt_images: u32,
+    pub prompt_videos: u32,
     pub seed: u64,
 }
 
 fn is_image_mime(m: &str) -> bool {
     IMAGE_MIMES.contains(&m)
+}
+
+pub fn is_video_mime(m: &str) -> bool {
+    VIDEO_MIMES.contains(&m)
+}
+
+/// A video part on a model that takes none.
+fn no_video(mname: &str, mime: &str) -> ApiError {
+    ApiError::invalid(format!(
+        "Video input is not supported for {mname}: {mime} parts are only accepted by models that take \
+         video input."
+    ))
 }
 
 /// `{base}/v1beta/files/abc`, `files/abc` or any URL ending in `files/abc` -> `abc`.
@@ -82,7 +116,7 @@ fn missing_field(path: &str, what: &str) -> ApiError {
 /// Validates a normalized (camelCase) request body for `model`.
 pub fn validate(
     body: &Value,
-    model: &'static ModelSpec,
+    model: ModelSpec,
     secret: &[u8],
     files: &FileStore,
 ) -> ApiResult<GenRequest> {
@@ -178,6 +212,13 @@ pub fn validate(
                 .collect()
         })
         .unwrap_or_default();
+    if !model.image_output && modalities.iter().any(|m| *m != "TEXT") {
+        return Err(ApiError::invalid(format!(
+            "The requested combination of response modalities ({}) is not supported by the model. {mname} accepts \
+             the following combination of response modalities:\n* TEXT\n",
+            modalities.join(", ")
+        )));
+    }
     if modalities.contains(&"AUDIO") {
         return Err(ApiError::invalid(format!(
             "The requested combination of response modalities ({}) is not supported by the model. {mname} accepts \
@@ -185,7 +226,10 @@ pub fn validate(
             modalities.join(", ")
         )));
     }
-    let (want_text, want_image) = if modalities.is_empty() {
+    let (want_text, want_image) = if !model.image_output {
+        // A text model answers text, whatever the default for image models.
+        (true, false)
+    } else if modalities.is_empty() {
         (true, true)
     } else {
         (modalities.contains(&"TEXT"), modalities.contains(&"IMAGE"))
@@ -193,6 +237,12 @@ pub fn validate(
 
     // Image config.
     let ic = gc.get("imageConfig").cloned().unwrap_or(Value::Null);
+    if !model.image_output && ic.as_object().is_some_and(|o| !o.is_empty()) {
+        return Err(ApiError::invalid(format!(
+            "Image config is not supported for {mname}: it does not support image output. Use an image model \
+             from ListModels."
+        )));
+    }
     let mut size_index = model.default_size();
     // Proto3: an empty string is the default, i.e. "not set".
     if let Some(size) = ic
@@ -237,14 +287,14 @@ pub fn validate(
                 "Thinking level is not supported for {mname}."
             )));
         }
-        if !model.thinking_levels.contains(&level) {
+        if !model.thinking_levels.iter().any(|l| l == level) {
             return Err(ApiError::invalid(format!(
                 "Thinking level {level} is not supported for {mname}. Supported levels: {}.",
                 model.thinking_levels.join(", ")
             )));
         }
     }
-    if !model.gemini3
+    if !model.thinks
         && tc
             .get("thinkingBudget")
             .and_then(Value::as_i64)
@@ -254,12 +304,12 @@ pub fn validate(
             "Thinking budget is not supported for {mname}."
         )));
     }
-    if model.gemini3 && tc.get("thinkingBudget").and_then(Value::as_i64) == Some(0) {
+    if model.thinks && tc.get("thinkingBudget").and_then(Value::as_i64) == Some(0) {
         return Err(ApiError::invalid(format!(
             "Thinking can't be disabled for {mname}: it always thinks."
         )));
     }
-    let include_thoughts = model.gemini3
+    let include_thoughts = model.thinks
         && tc
             .get("includeThoughts")
             .and_then(Value::as_bool)
@@ -315,6 +365,7 @@ pub fn validate(
     // Parts: MIME types, base64, payload size, images, files; signatures on model turns.
     let mut inline_total = 0usize;
     let mut input_images = 0u32;
+    let mut input_videos = 0u32;
     let mut user_images = 0usize;
     let mut first_image_dims: Option<(u32, u32)> = None;
     let mut text_chars = 0usize;
@@ -354,8 +405,15 @@ pub fn validate(
                         "mime_type is not specified",
                     ));
                 }
-                if !is_image_mime(mime) && mime != "text/plain" {
+                if !is_image_mime(mime) && !is_video_mime(mime) && mime != "text/plain" {
                     return Err(ApiError::invalid(format!("Unsupported MIME type: {mime}")));
+                }
+                if is_video_mime(mime) {
+                    if !model.video_input {
+                        return Err(no_video(&mname, mime));
+                    }
+                    // Videos are context, not reference images: they do not count against the limit.
+                    input_videos += 1;
                 }
                 let bytes = crate::b64::decode(data).ok_or_else(|| {
                     let path = format!("contents[{ci}].parts[{pi}].inline_data.data");
@@ -402,8 +460,14 @@ pub fn validate(
                     .get("mimeType")
                     .and_then(Value::as_str)
                     .unwrap_or(&file.mime_type);
-                if !is_image_mime(mime) && mime != "text/plain" {
+                if !is_image_mime(mime) && !is_video_mime(mime) && mime != "text/plain" {
                     return Err(ApiError::invalid(format!("Unsupported MIME type: {mime}")));
+                }
+                if is_video_mime(mime) {
+                    if !model.video_input {
+                        return Err(no_video(&mname, mime));
+                    }
+                    input_videos += 1;
                 }
                 if is_image_mime(mime) {
                     input_images += 1;
@@ -416,7 +480,7 @@ pub fn validate(
                 }
             }
 
-            if !(is_model && model.gemini3) {
+            if !(is_model && model.thinks) {
                 continue;
             }
             let signature = part.get("thoughtSignature").and_then(Value::as_str);
@@ -437,16 +501,24 @@ pub fn validate(
                 None => {}
                 Some(s) if SKIP_SIGNATURES.contains(&s) => {}
                 Some(s) => {
-                    let ok = match (&image_bytes, part.get("text").and_then(Value::as_str)) {
-                        (Some(b), _) => signatures::verify(secret, s, &Signed::Image(b)),
-                        (None, Some(t)) => signatures::verify(secret, s, &Signed::Text(t)),
+                    let verdict = match (&image_bytes, part.get("text").and_then(Value::as_str)) {
+                        (Some(b), _) => signatures::verify(secret, &model.id, s, &Signed::Image(b)),
+                        (None, Some(t)) => {
+                            signatures::verify(secret, &model.id, s, &Signed::Text(t))
+                        }
                         // A signature on another kind of part (function call...) is not ours to judge.
-                        (None, None) => true,
+                        (None, None) => Verdict::Valid,
                     };
-                    if !ok {
-                        return Err(ApiError::invalid(format!(
-                            "{kind} part has an invalid thought_signature in {here}."
-                        )));
+                    match verdict {
+                        Verdict::Valid => {}
+                        // Google's wording when a history made on one model is sent to another (or a
+                        // signature is not one it minted at all): no position is given.
+                        Verdict::Foreign => return Err(ApiError::invalid(FOREIGN_SIGNATURE)),
+                        Verdict::Invalid => {
+                            return Err(ApiError::invalid(format!(
+                                "{kind} part has an invalid thought_signature in {here}."
+                            )))
+                        }
                     }
                 }
             }
@@ -468,11 +540,11 @@ pub fn validate(
     }
 
     let ratio = match (ratio_req, first_image_dims) {
-        (Some(r), _) => model.ratios().find(|x| *x == r).unwrap_or("1:1"),
-        (None, Some((w, h))) => model.nearest_ratio(w, h),
-        (None, None) => "1:1",
+        (Some(r), _) if model.has_ratio(r) => r.to_string(),
+        (None, Some((w, h))) => model.nearest_ratio(w, h).to_string(),
+        _ => "1:1".to_string(),
     };
-    let (width, height) = model.dims(ratio, size_index).unwrap_or((1024, 1024));
+    let (width, height) = model.dims(&ratio, size_index).unwrap_or((1024, 1024));
 
     let prompt = last_user_text(contents);
     let mut hasher = Sha256::new();
@@ -498,6 +570,7 @@ pub fn validate(
         prompt,
         prompt_text_tokens: (text_chars as u32).div_ceil(4).max(1),
         prompt_images: input_images,
+        prompt_videos: input_videos,
         seed: u64::from_le_bytes(seed_bytes),
     })
 }

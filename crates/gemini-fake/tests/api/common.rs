@@ -3,21 +3,53 @@
 #![allow(dead_code)]
 
 use base64::Engine as _;
-use gemini_fake::{FakeConfig, FakeGemini};
+use gemini_fake::{Catalogue, FakeConfig, FakeGemini, ModelSpec};
 use serde_json::{json, Value};
 
-pub const FLASH: &str = "gemini-3.1-flash-image-preview";
-pub const PRO: &str = "gemini-3-pro-image-preview";
+/// Nano Banana 2.1, the default model today: 14 ratios, 1K/2K/4K, no 512.
+pub const NB21: &str = "gemini-nano-banana-2.1";
+/// Nano Banana 2 (deprecated, still served): the one with 512 px (fast to render, so most tests use it),
+/// 1:8 / 8:1 ratios and video input.
+pub const FLASH: &str = "gemini-3.1-flash-image";
+pub const PRO: &str = "gemini-3-pro-image";
+/// Nano Banana 2 Lite: 1K only, no Search grounding.
+pub const LITE: &str = "gemini-3.1-flash-lite-image";
+/// Nano Banana (2.5): restricted; tests that need the model without `imageSize` use [`fake_with_nb1`].
 pub const NB1: &str = "gemini-2.5-flash-image";
+/// Shut down 2026-06-25.
+pub const RETIRED_FLASH: &str = "gemini-3.1-flash-image-preview";
+pub const RETIRED_PRO: &str = "gemini-3-pro-image-preview";
 pub const KEY: &str = "test-key";
 
 pub async fn fake() -> FakeGemini {
+    fake_with(Catalogue::google()).await
+}
+
+/// A fake serving `catalogue`.
+pub async fn fake_with(catalogue: Catalogue) -> FakeGemini {
     FakeGemini::start(FakeConfig {
         key: Some(KEY.into()),
+        catalogue,
         ..FakeConfig::default()
     })
     .await
     .expect("start fake")
+}
+
+/// Google's catalogue with access to the restricted `gemini-2.5-flash-image`, as a project that used it
+/// before has.
+pub async fn fake_with_nb1() -> FakeGemini {
+    let mut c = Catalogue::google();
+    c.grant(NB1).expect("2.5 is in the catalogue");
+    fake_with(c).await
+}
+
+/// A model's spec in Google's catalogue.
+pub fn spec(id: &str) -> ModelSpec {
+    Catalogue::google()
+        .get(id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} is in the catalogue"))
 }
 
 pub fn client() -> reqwest::Client {

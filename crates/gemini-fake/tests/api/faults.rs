@@ -249,7 +249,8 @@ async fn persistent_markers() {
 
 #[tokio::test]
 async fn markers_in_history_are_ignored() {
-    let f = fake().await;
+    // 2.5 signs nothing, so a hand-written model turn needs no signature.
+    let f = fake_with_nb1().await;
     let first = generate(
         &f,
         NB1,

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-async fn upload(f: &gemini_fake::FakeGemini, bytes: &[u8], mime: &str) -> Value {
+pub async fn upload(f: &gemini_fake::FakeGemini, bytes: &[u8], mime: &str) -> Value {
     let c = client();
     let start = c
         .post(format!("{}/upload/v1beta/files", f.base_url()))
@@ -198,7 +198,7 @@ async fn batch_list_cancel_delete() {
     let r = send(
         &f,
         Method::POST,
-        &format!("/v1beta/models/{NB1}:batchGenerateContent"),
+        &format!("/v1beta/models/{NB21}:batchGenerateContent"),
         Some(&body),
     )
     .await;

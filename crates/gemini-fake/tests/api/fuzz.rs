@@ -69,7 +69,7 @@ fn random_json(rng: &mut fastrand::Rng, depth: u32) -> Value {
 
 #[tokio::test]
 async fn garbage_never_panics() {
-    let f = fake().await;
+    let f = fake_with_nb1().await;
     let mut rng = fastrand::Rng::with_seed(7);
     let c = client();
     let paths = [
@@ -77,6 +77,8 @@ async fn garbage_never_panics() {
         format!("/v1beta/models/{NB1}:streamGenerateContent?alt=sse"),
         format!("/v1beta/models/{PRO}:batchGenerateContent"),
         "/upload/v1beta/files".to_string(),
+        format!("/v1beta/models/{RETIRED_FLASH}:generateContent"),
+        format!("/v1beta/models/{LITE}:countTokens"),
     ];
     for i in 0..300 {
         let body: Vec<u8> = match i % 3 {

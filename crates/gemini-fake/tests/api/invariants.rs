@@ -12,7 +12,7 @@ fn sig(p: &Value) -> bool {
 /// The placement rules: thoughts carry none; every final image does; the first text after the thoughts
 /// does when it precedes every image (Gemini 3 always thinks); later text does not. 2.5 signs nothing.
 fn check_rules(model: &str, parts: &[Value]) {
-    let gemini3 = model != NB1;
+    let gemini3 = spec(model).thinks;
     let first_image = parts
         .iter()
         .position(|p| p.get("inlineData").is_some() && p.get("thought").is_none());
@@ -72,12 +72,13 @@ fn fold(events: &[Value]) -> Vec<Value> {
 
 #[tokio::test]
 async fn signature_rules_and_folding_hold_for_random_requests() {
-    let f = fake().await;
+    let f = fake_with_nb1().await;
     let mut rng = fastrand::Rng::with_seed(2026);
     for i in 0..24 {
-        let model = [FLASH, PRO, NB1][rng.usize(..3)];
-        let spec = gemini_fake::models::find(model).unwrap();
-        let ratio = spec.table[rng.usize(..spec.table.len())].0;
+        let models = [FLASH, NB21, PRO, LITE, NB1];
+        let model = models[rng.usize(..models.len())];
+        let spec = spec(model);
+        let ratio = spec.pixels[rng.usize(..spec.pixels.len())].0.as_str();
         let mut ic = json!({"aspectRatio": ratio});
         if model == FLASH {
             ic["imageSize"] = json!("512");
@@ -93,11 +94,11 @@ async fn signature_rules_and_folding_hold_for_random_requests() {
         if !modalities.is_null() {
             cfg["responseModalities"] = modalities;
         }
-        if model != NB1 && rng.bool() {
+        if spec.thinks && rng.bool() {
             cfg["thinkingConfig"] = json!({"includeThoughts": true});
         }
         let mut body = with_config(&format!("random request {i} {}", rng.u32(..)), cfg);
-        if model != NB1 && rng.bool() {
+        if spec.web_search && rng.bool() {
             body["tools"] = json!([{"googleSearch": {}}]);
         }
         let whole = generate(&f, model, &body).await;

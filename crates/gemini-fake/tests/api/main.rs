@@ -3,6 +3,7 @@
 //! One test binary with modules, so the 2-core CI links once.
 
 mod binary;
+mod catalogue;
 mod common;
 mod faults;
 mod files;
@@ -13,3 +14,4 @@ mod recording;
 mod replay;
 mod stream;
 mod validation;
+mod video;

@@ -8,7 +8,7 @@ use crate::common::*;
 async fn requests_are_recorded_in_order() {
     let f = fake().await;
     let body = prompt("record me");
-    generate(&f, NB1, &body).await;
+    generate(&f, NB21, &body).await;
     client()
         .get(format!("{}/v1beta/models?pageSize=5", f.base_url()))
         .send()
@@ -23,7 +23,10 @@ async fn requests_are_recorded_in_order() {
     let rec = f.requests();
     assert_eq!(rec.len(), 3);
     assert_eq!(rec[0].method, "POST");
-    assert_eq!(rec[0].path, format!("/v1beta/models/{NB1}:generateContent"));
+    assert_eq!(
+        rec[0].path,
+        format!("/v1beta/models/{NB21}:generateContent")
+    );
     assert_eq!(rec[0].header("X-Goog-Api-Key"), Some(KEY));
     assert_eq!(rec[0].json.as_ref().unwrap(), &body);
     assert_eq!(rec[1].path, "/v1beta/models?pageSize=5");
@@ -42,7 +45,7 @@ async fn v1_paths_are_served_too() {
     let r = send(
         &f,
         reqwest::Method::POST,
-        &format!("/v1/models/{NB1}:generateContent"),
+        &format!("/v1/models/{NB21}:generateContent"),
         Some(&prompt("x")),
     )
     .await;
@@ -50,7 +53,7 @@ async fn v1_paths_are_served_too() {
     let r = send(
         &f,
         reqwest::Method::POST,
-        &format!("/v2/models/{NB1}:generateContent"),
+        &format!("/v2/models/{NB21}:generateContent"),
         Some(&prompt("x")),
     )
     .await;

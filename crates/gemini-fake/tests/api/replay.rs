@@ -1,7 +1,9 @@
 //! Multi-turn replay: signatures sent back untouched are accepted; removed, altered or moved ones are
-//! refused with the position in Google's wording.
+//! refused with the position in Google's wording; ones minted by another model (or the old unbound
+//! scheme) with Google's "Thought signature is not valid".
 
-use gemini_fake::{FakeConfig, FakeGemini};
+use base64::Engine as _;
+use gemini_fake::{Catalogue, FakeConfig, FakeGemini};
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -168,7 +170,7 @@ async fn altered_or_moved_signature_is_refused() {
 
 #[tokio::test]
 async fn documented_skip_signature_and_gemini_25() {
-    let f = fake().await;
+    let f = fake_with_nb1().await;
     let hand_made = json!({"role": "model", "parts": [{"text": "Here it is.", "thoughtSignature": "skip_thought_signature_validator"}]});
     assert_eq!(generate(&f, FLASH, &history(&hand_made)).await.status, 200);
     // 2.5 issues no signatures and checks none.
@@ -193,4 +195,93 @@ async fn signatures_survive_a_restart_but_not_another_secret() {
     .unwrap();
     let r = generate(&other, FLASH, &history(&m)).await;
     assert!(error(&r, 400, "INVALID_ARGUMENT").contains("invalid thought_signature"));
+}
+
+const FOREIGN: &str = "Unable to submit request because Thought signature is not valid.";
+
+#[tokio::test]
+async fn signature_minted_by_another_model_is_refused() {
+    let f = fake().await;
+    // FLASH and its GA successor NB21 produce identical parts for the same prompt and size; only the
+    // signature's model differs, so this isolates the binding.
+    let m = first_turn(&f, FLASH).await;
+    let body = |model: &str| {
+        let mut cfg = cfg(FLASH);
+        if model != FLASH {
+            cfg["imageConfig"] = json!({"imageSize": "1K", "aspectRatio": "4:3"});
+        }
+        json!({"contents": [user("a castle"), m, user("now at night")], "generationConfig": cfg})
+    };
+    assert_eq!(generate(&f, FLASH, &body(FLASH)).await.status, 200);
+    for other in [NB21, PRO, LITE] {
+        let r = generate(&f, other, &body(other)).await;
+        assert_eq!(error(&r, 400, "INVALID_ARGUMENT"), FOREIGN, "{other}");
+    }
+    // The skip values still pass on any model.
+    let hand_made = json!({"role": "model", "parts": [{"text": "Here it is.", "thoughtSignature": "context_engineering_is_the_way_to_go"}]});
+    let r = generate(
+        &f,
+        NB21,
+        &json!({"contents": [user("a castle"), hand_made, user("now at night")]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn old_unbound_signatures_are_refused() {
+    // BSS1 signatures (before they named the model) are as foreign as another model's.
+    let f = fake().await;
+    let mut m = first_turn(&f, FLASH).await;
+    let mut old = b"BSS1".to_vec();
+    old.extend_from_slice(&[42; 32]);
+    m["parts"][5]["thoughtSignature"] =
+        json!(base64::engine::general_purpose::STANDARD.encode(old));
+    let r = generate(&f, FLASH, &history(&m)).await;
+    assert_eq!(error(&r, 400, "INVALID_ARGUMENT"), FOREIGN);
+}
+
+/// The app's path when Google retires the model a chat was made on: the next turn on the retired id is
+/// 404; moved to the successor, the history's signatures are refused; restarted from the last image as
+/// a reference (a user turn), the successor answers.
+#[tokio::test]
+async fn chat_on_a_model_that_is_then_retired() {
+    let f = fake_with(Catalogue::google()).await;
+    let cfg = json!({"imageConfig": {"imageSize": "1K", "aspectRatio": "4:3"}});
+    let r = generate(
+        &f,
+        NB21,
+        &json!({"contents": [user("a castle")], "generationConfig": cfg}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let turn = r.json["candidates"][0]["content"].clone();
+    f.update_catalogue(|c| {
+        c.clone_model(NB21, "gemini-nano-banana-2.2")?.display_name = "Nano Banana 2.2".into();
+        c.retire(NB21).map(|_| ())
+    })
+    .unwrap();
+    let history = json!({"contents": [user("a castle"), turn, user("now at night")], "generationConfig": cfg});
+    let r = generate(&f, NB21, &history).await;
+    assert!(error(&r, 404, "NOT_FOUND").starts_with(&format!("models/{NB21} is not found")));
+    let r = generate(&f, "gemini-nano-banana-2.2", &history).await;
+    assert_eq!(error(&r, 400, "INVALID_ARGUMENT"), FOREIGN);
+    let last_image = turn_image(&turn);
+    let restart = json!({"contents": [{"role": "user", "parts": [
+        {"text": "now at night"}, {"inlineData": {"mimeType": "image/png", "data": last_image}}]}],
+        "generationConfig": cfg});
+    let r = generate(&f, "gemini-nano-banana-2.2", &restart).await;
+    assert_eq!(r.status, 200, "{}", &r.text[..r.text.len().min(300)]);
+    assert_eq!(r.json["modelVersion"], "gemini-nano-banana-2.2");
+}
+
+fn turn_image(turn: &Value) -> String {
+    turn["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find_map(|p| p.pointer("/inlineData/data").and_then(Value::as_str))
+        .unwrap()
+        .to_string()
 }

@@ -102,7 +102,7 @@ async fn unknown_model_is_not_found() {
     let f = fake().await;
     let r = generate(&f, "gemini-9-ultra", &prompt("a cat")).await;
     let m = error(&r, 404, "NOT_FOUND");
-    assert!(m.starts_with("models/gemini-9-ultra is not found for API version v1beta, or is not supported for generateContent"), "{m}");
+    assert_eq!(m, "models/gemini-9-ultra is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.");
     let r = send(&f, Method::GET, "/v1beta/models/gemini-9-ultra", None).await;
     error(&r, 404, "NOT_FOUND");
 }
@@ -200,13 +200,17 @@ async fn multiple_candidates_refused() {
 
 #[tokio::test]
 async fn image_size_must_be_exact() {
-    let f = fake().await;
+    let f = fake_with_nb1().await;
     for (model, size) in [
-        (FLASH, "1k"),
-        (FLASH, "4k"),
+        (NB21, "1k"),
+        (NB21, "4k"),
         (FLASH, "1024"),
         (FLASH, "8K"),
         (PRO, "512"),
+        (NB21, "512"),
+        (LITE, "512"),
+        (LITE, "2K"),
+        (LITE, "4K"),
         (NB1, "1K"),
         (NB1, "512"),
     ] {
@@ -236,10 +240,12 @@ async fn image_size_must_be_exact() {
 
 #[tokio::test]
 async fn aspect_ratio_must_be_the_models() {
-    let f = fake().await;
+    let f = fake_with_nb1().await;
     for (model, ratio) in [
         (PRO, "8:1"),
         (PRO, "1:4"),
+        (LITE, "1:4"),
+        (LITE, "8:1"),
         (NB1, "1:8"),
         (FLASH, "5:1"),
         (FLASH, "16x9"),
@@ -261,7 +267,7 @@ async fn aspect_ratio_must_be_the_models() {
 
 #[tokio::test]
 async fn input_image_limits() {
-    let f = fake().await;
+    let f = fake_with_nb1().await;
     assert_eq!(generate(&f, FLASH, &with_images("x", 14)).await.status, 200);
     let m = error(
         &generate(&f, FLASH, &with_images("x", 15)).await,
@@ -296,18 +302,26 @@ async fn mime_base64_and_payload_size() {
             json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}});
         assert_eq!(generate(&f, FLASH, &b).await.status, 200, "{mime}");
     }
-    let big = "A".repeat(21 * 1024 * 1024);
+    // The limit was 20 MB until 2026-01-08, 100 MB since: 21 MiB now passes, 100 MiB and a bit does not.
+    let over_old_limit = "A".repeat(21 * 1024 * 1024);
+    let mut b = part("image/png", &over_old_limit);
+    b["generationConfig"] =
+        json!({"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}});
+    let r = generate(&f, FLASH, &b).await;
+    assert_eq!(r.status, 200, "{}", &r.text[..r.text.len().min(300)]);
+    drop((b, over_old_limit));
+    let big = "A".repeat(100 * 1024 * 1024 + 4);
     let r = generate(&f, FLASH, &part("image/png", &big)).await;
     let m = error(&r, 400, "INVALID_ARGUMENT");
     assert!(
-        m.starts_with("Request payload size exceeds the limit: 20971520 bytes."),
+        m.starts_with("Request payload size exceeds the limit: 104857600 bytes."),
         "{m}"
     );
 }
 
 #[tokio::test]
 async fn image_search_only_on_flash() {
-    let f = fake().await;
+    let f = fake_with_nb1().await;
     let body = |text: &str| {
         json!({"contents": [{"parts": [{"text": text}]}], "tools": [{"googleSearch": {"searchTypes": {"imageSearch": {}}}}],
                "generationConfig": {"responseModalities": ["IMAGE"]}})
@@ -333,6 +347,7 @@ async fn image_search_only_on_flash() {
         format!("Search Grounding is not supported for models/{NB1}.")
     );
     assert_eq!(generate(&f, FLASH, &body("x")).await.status, 200);
+    assert_eq!(generate(&f, NB21, &body("x")).await.status, 200);
     let r = generate(&f, FLASH, &json!({"contents": [{"parts": [{"text": "x"}]}], "tools": [{"googleSearchRetrieval": {}}]})).await;
     error(&r, 400, "INVALID_ARGUMENT");
     let r = generate(
@@ -346,7 +361,7 @@ async fn image_search_only_on_flash() {
 
 #[tokio::test]
 async fn thinking_levels_per_model() {
-    let f = fake().await;
+    let f = fake_with_nb1().await;
     let cfg = |level: &str| {
         with_config(
             "x",
@@ -359,6 +374,13 @@ async fn thinking_levels_per_model() {
         (FLASH, "High", true),
         (FLASH, "LOW", false),
         (FLASH, "medium", false),
+        (NB21, "MINIMAL", true),
+        (NB21, "medium", true),
+        (NB21, "HIGH", true),
+        (NB21, "LOW", false),
+        (LITE, "MINIMAL", true),
+        (LITE, "HIGH", true),
+        (LITE, "MEDIUM", false),
         (PRO, "HIGH", true),
         (PRO, "high", true),
         (PRO, "minimal", false),
@@ -417,7 +439,7 @@ async fn history_shape() {
     );
     let ends_model = json!({"contents": [{"role": "user", "parts": [{"text": "a"}]}, {"role": "model", "parts": [{"text": "b"}]}]});
     let m = error(
-        &generate(&f, NB1, &ends_model).await,
+        &generate(&f, NB21, &ends_model).await,
         400,
         "INVALID_ARGUMENT",
     );
