@@ -1,0 +1,206 @@
+//! Building the request: the chat's history replayed byte-exact, then the new user turn with its
+//! references, the generation config, and the move of large inline blobs to the Files API so the request
+//! fits the API's inline limit.
+
+use std::sync::Arc;
+
+use gemini::{
+    Content, GenerateContentRequest, GenerationConfig, ImageConfig, Modality, ThinkingConfig, Tool,
+};
+
+use super::{map_client_error, GenerateRequest};
+use crate::capabilities::ModelCapabilities;
+use crate::error::{Error, Result};
+use crate::gallery::store::Store;
+use crate::params::GenerateParams;
+use crate::references::pipeline::INLINE_LIMIT_BYTES;
+
+/// The request to send, and the turn the new turns follow.
+pub(super) struct Prepared {
+    pub request: GenerateContentRequest,
+    pub parent: Option<String>,
+}
+
+/// Loads the history and the references, and builds the request that every variation sends.
+pub(super) async fn prepare(
+    client: &gemini::Client,
+    store: &Arc<Store>,
+    caps: &ModelCapabilities,
+    req: &GenerateRequest,
+) -> Result<Prepared> {
+    let (history, parent, refs) = load_context(store, req).await?;
+    let mut contents = history;
+    contents.push(crate::chat::user_content(&req.prompt, &refs));
+    let mut request = build_request(caps, &req.params, contents);
+    if inline_size(&request) > INLINE_LIMIT_BYTES {
+        request = offload_to_files(client, store, request).await?;
+    }
+    Ok(Prepared { request, parent })
+}
+
+/// The history up to the parent turn, the parent turn, and the reference images.
+async fn load_context(
+    store: &Arc<Store>,
+    req: &GenerateRequest,
+) -> Result<(Vec<Content>, Option<String>, Vec<(String, Vec<u8>)>)> {
+    // Everything below reads the store: do it off the async threads.
+    let store = Arc::clone(store);
+    let chat_id = req.chat_id.clone();
+    let parent = match (&req.parent_turn_id, req.from_start) {
+        (_, true) => crate::chat::Parent::Start,
+        (Some(p), false) => crate::chat::Parent::Turn(p.clone()),
+        (None, false) => crate::chat::Parent::Latest,
+    };
+    let hashes = req.reference_hashes.clone();
+    tokio::task::spawn_blocking(move || -> Result<_> {
+        let parent = match &chat_id {
+            Some(c) => crate::chat::resolve_parent(&store, c, &parent)?,
+            None => None,
+        };
+        let history = crate::chat::history(&store, parent.as_deref())?;
+        let mut refs = Vec::with_capacity(hashes.len());
+        for h in &hashes {
+            refs.push(crate::references::load(&store, h)?);
+        }
+        Ok((history, parent, refs))
+    })
+    .await
+    .map_err(|e| Error::Other(format!("background task failed: {e}")))?
+}
+
+/// The API's image size and thinking spelling.
+fn thinking_level_wire(level: &str) -> String {
+    level.to_string()
+}
+
+/// Builds the request body for `contents` (history + the new user turn).
+pub fn build_request(
+    caps: &ModelCapabilities,
+    params: &GenerateParams,
+    contents: Vec<Content>,
+) -> GenerateContentRequest {
+    let modalities = if params.images_only {
+        vec![Modality::Image]
+    } else {
+        vec![Modality::Text, Modality::Image]
+    };
+    let image_config =
+        (params.aspect_ratio.is_some() || params.image_size.is_some()).then(|| ImageConfig {
+            aspect_ratio: params.aspect_ratio.clone(),
+            image_size: params.image_size.clone(),
+            ..Default::default()
+        });
+    let thinking_config = (caps.thinks
+        && (params.thinking_level.is_some() || params.include_thoughts))
+        .then(|| ThinkingConfig {
+            thinking_level: params.thinking_level.as_deref().map(thinking_level_wire),
+            include_thoughts: params.include_thoughts.then_some(true),
+            ..Default::default()
+        });
+    let tools = params.search.any().then(|| {
+        if params.search.image {
+            vec![Tool::google_search_with(params.search.web, true)]
+        } else {
+            vec![Tool::google_search()]
+        }
+    });
+    GenerateContentRequest {
+        contents,
+        tools,
+        generation_config: Some(GenerationConfig {
+            response_modalities: Some(modalities),
+            image_config,
+            thinking_config,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Inline size of a request: the base64 data the API's 20 MB inline limit counts.
+fn inline_size(req: &GenerateContentRequest) -> usize {
+    req.contents
+        .iter()
+        .flat_map(|c| c.parts.iter())
+        .filter_map(|p| p.inline_data.as_ref())
+        .map(|b| b.data.len())
+        .sum()
+}
+
+/// Files kept by the Files API for 48 hours; reuse an upload for 47.
+const UPLOAD_REUSE_MS: i64 = 47 * 3600 * 1000;
+
+/// Brings a request under the inline limit by moving the largest inline blobs to the Files API
+/// (`fileData`), biggest first, until the rest fits. This is the documented path for large inputs; it is
+/// needed as soon as a chat holds a 4K image (~24 MB of base64). A model part keeps its thought signature
+/// and every other field: only its data moves. Uploads are remembered (by content hash) and reused while
+/// the file lives, so each turn of a long chat does not upload the same image again.
+async fn offload_to_files(
+    client: &gemini::Client,
+    store: &Store,
+    mut req: GenerateContentRequest,
+) -> Result<GenerateContentRequest> {
+    let mut size = inline_size(&req);
+    let mut blobs: Vec<(usize, usize, usize)> = Vec::new();
+    for (ci, c) in req.contents.iter().enumerate() {
+        for (pi, p) in c.parts.iter().enumerate() {
+            if let Some(b) = &p.inline_data {
+                blobs.push((b.data.len(), ci, pi));
+            }
+        }
+    }
+    blobs.sort_by_key(|b| std::cmp::Reverse(b.0));
+    for (len, ci, pi) in blobs {
+        if size <= INLINE_LIMIT_BYTES {
+            break;
+        }
+        let part = &mut req.contents[ci].parts[pi];
+        let Some(blob) = part.inline_data.take() else {
+            continue;
+        };
+        let uri = upload_once(client, store, &blob).await?;
+        part.file_data = Some(gemini::FileData {
+            mime_type: Some(blob.mime_type.clone()),
+            file_uri: uri,
+            ..Default::default()
+        });
+        size -= len;
+    }
+    if size > INLINE_LIMIT_BYTES {
+        return Err(Error::RequestTooLarge {
+            size_mb: size as f64 / 1e6,
+            limit_mb: (INLINE_LIMIT_BYTES / 1_000_000) as u32,
+        });
+    }
+    Ok(req)
+}
+
+/// The Files API URI of `blob`'s bytes: a remembered upload while it lives, otherwise a new upload.
+async fn upload_once(
+    client: &gemini::Client,
+    store: &Store,
+    blob: &gemini::Blob,
+) -> Result<String> {
+    let bytes = blob.decode().map_err(map_client_error)?;
+    let key = crate::references::pipeline::content_hash(&bytes);
+    let now = crate::time::now_ms();
+    let cached = store.uploads.lock().ok().and_then(|m| {
+        m.get(&key)
+            .filter(|(_, at)| now - at < UPLOAD_REUSE_MS)
+            .map(|(u, _)| u.clone())
+    });
+    let uri = match cached {
+        Some(u) => u,
+        None => {
+            let info = client
+                .upload_file(bytes, &blob.mime_type, &format!("banana-{}", &key[..16]))
+                .await
+                .map_err(map_client_error)?;
+            if let Ok(mut m) = store.uploads.lock() {
+                m.insert(key, (info.uri.clone(), now));
+            }
+            info.uri
+        }
+    };
+    Ok(uri)
+}
