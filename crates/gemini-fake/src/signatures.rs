@@ -11,7 +11,8 @@
 //!
 //! The model's tag travels in clear after the MAC so a verifier can tell "minted by another model" (or by
 //! the older `BSS1` scheme, which did not bind the model) from "altered", without trying every model id;
-//! the MAC covers the model too, so editing the tag cannot make a foreign signature pass.
+//! the MAC covers the model too, so editing the tag cannot make a foreign signature pass. A signature
+//! whose header is damaged, or that is not base64, counts as altered.
 //!
 //! Images above 1 MiB are hashed through their length plus 1024 evenly spaced 1 KiB windows and the last
 //! KiB, not whole: SHA-256 runs at ~25 MB/s in the unoptimised test builds, so a full hash made every 4K
@@ -24,6 +25,9 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 const VERSION: &[u8; 4] = b"BSS2";
+/// The scheme before signatures named their model: `"BSS1" || HMAC(secret, content)`, 36 bytes.
+const OLD_VERSION: &[u8; 4] = b"BSS1";
+const OLD_LEN: usize = 4 + 32;
 const MAC_LEN: usize = 32;
 const TAG_LEN: usize = 8;
 const LEN: usize = VERSION.len() + MAC_LEN + TAG_LEN;
@@ -42,9 +46,10 @@ pub enum Signed<'a> {
 pub enum Verdict {
     /// Minted by this model for this content.
     Valid,
-    /// Minted by this model's scheme but not for this content or secret: altered, or moved to another part.
+    /// Not a signature this model minted for this content: altered (or garbage), moved to another part,
+    /// or minted with another secret.
     Invalid,
-    /// Not minted by this model: another model's, the old unbound `BSS1` scheme's, or not ours at all.
+    /// Intact, but minted by another model, or by the old `BSS1` scheme that did not bind the model.
     Foreign,
 }
 
@@ -109,9 +114,17 @@ pub fn sign(secret: &[u8], model: &str, part: &Signed<'_>) -> String {
 /// What `signature` (as replayed, in either base64 alphabet) is for this content on this model.
 pub fn verify(secret: &[u8], model: &str, signature: &str, part: &Signed<'_>) -> Verdict {
     let Some(raw) = crate::b64::decode(signature) else {
-        return Verdict::Foreign;
+        return Verdict::Invalid;
     };
-    if raw.len() != LEN || &raw[..4] != VERSION || raw[4 + MAC_LEN..] != tag(model) {
+    if raw.len() == OLD_LEN && &raw[..4] == OLD_VERSION {
+        return Verdict::Foreign;
+    }
+    // Only an intact header says who minted it; a damaged one is an altered signature, reported with
+    // its position like any other.
+    if raw.len() != LEN || &raw[..4] != VERSION {
+        return Verdict::Invalid;
+    }
+    if raw[4 + MAC_LEN..] != tag(model) {
         return Verdict::Foreign;
     }
     // Constant time is irrelevant for a fake; a plain comparison is clearer.
@@ -185,7 +198,12 @@ mod tests {
         );
         assert_eq!(
             verify(b"k", "model-a", "!!!", &Signed::Text("hello")),
-            Verdict::Foreign
+            Verdict::Invalid
+        );
+        let damaged = format!("X{}", &s[1..]);
+        assert_eq!(
+            verify(b"k", "model-a", &damaged, &Signed::Text("hello")),
+            Verdict::Invalid
         );
     }
 }

@@ -511,8 +511,8 @@ pub fn validate(
                     };
                     match verdict {
                         Verdict::Valid => {}
-                        // Google's wording when a history made on one model is sent to another (or a
-                        // signature is not one it minted at all): no position is given.
+                        // Google's wording when a history made on one model is sent to another:
+                        // no position is given.
                         Verdict::Foreign => return Err(ApiError::invalid(FOREIGN_SIGNATURE)),
                         Verdict::Invalid => {
                             return Err(ApiError::invalid(format!(
