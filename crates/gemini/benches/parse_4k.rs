@@ -89,7 +89,7 @@ fn main() {
         r#"{"candidates":[{"content":{"role":"model","parts":[{"text":"**Composing** a 4K scene","thought":true}]},"index":0}]}"#.to_string(),
         format!(r#"{{"candidates":[{{"content":{{"role":"model","parts":[{{"text":"Here is your image.","thoughtSignature":"{signature}"}}]}},"index":0}}]}}"#),
         format!(r#"{{"candidates":[{{"content":{{"role":"model","parts":[{{"inlineData":{{"mimeType":"image/png","data":"{b64}"}},"thoughtSignature":"{signature}"}}]}},"index":0}}]}}"#),
-        r#"{"candidates":[{"content":{"role":"model","parts":[{"text":""}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":2520,"thoughtsTokenCount":240,"totalTokenCount":2772},"modelVersion":"gemini-3.1-flash-image-preview","responseId":"bench"}"#.to_string(),
+        r#"{"candidates":[{"content":{"role":"model","parts":[{"text":""}]},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":2520,"thoughtsTokenCount":240,"totalTokenCount":2772},"modelVersion":"gemini-nano-banana-2.1","responseId":"bench"}"#.to_string(),
     ];
     let mut sse = Vec::new();
     for e in &events {
@@ -99,7 +99,7 @@ fn main() {
     }
     // The non-streaming body of the same answer.
     let whole_body = format!(
-        r#"{{"candidates":[{{"content":{{"role":"model","parts":[{{"text":"**Composing** a 4K scene","thought":true}},{{"text":"Here is your image.","thoughtSignature":"{signature}"}},{{"inlineData":{{"mimeType":"image/png","data":"{b64}"}},"thoughtSignature":"{signature}"}},{{"text":""}}]}},"finishReason":"STOP","index":0}}],"usageMetadata":{{"promptTokenCount":12,"candidatesTokenCount":2520,"thoughtsTokenCount":240,"totalTokenCount":2772}},"modelVersion":"gemini-3.1-flash-image-preview","responseId":"bench"}}"#
+        r#"{{"candidates":[{{"content":{{"role":"model","parts":[{{"text":"**Composing** a 4K scene","thought":true}},{{"text":"Here is your image.","thoughtSignature":"{signature}"}},{{"inlineData":{{"mimeType":"image/png","data":"{b64}"}},"thoughtSignature":"{signature}"}},{{"text":""}}]}},"finishReason":"STOP","index":0}}],"usageMetadata":{{"promptTokenCount":12,"candidatesTokenCount":2520,"thoughtsTokenCount":240,"totalTokenCount":2772}},"modelVersion":"gemini-nano-banana-2.1","responseId":"bench"}}"#
     );
     drop(events);
 

@@ -57,7 +57,7 @@ fn through_types(raw: &str) -> GenerateContentRequest {
 
 #[tokio::test]
 async fn request_fixtures_round_trip_and_are_accepted_by_the_fake() {
-    let fake = fake().await;
+    let fake = fake_with_flash_25().await;
     let client = client_for(&fake);
     let jpeg_ish = base64::engine::general_purpose::STANDARD.encode(png(64, 36));
     let file = client

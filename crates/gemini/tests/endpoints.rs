@@ -117,15 +117,19 @@ async fn streamed_model_turn_is_accepted_when_replayed() {
 
 #[tokio::test]
 async fn models_get_and_list() {
-    let fake = fake().await;
+    let fake = fake_with_flash_25().await;
     let client = client_for(&fake);
     let m = client.get_model(FLASH).await.unwrap();
     assert_eq!(m.id(), FLASH);
     assert_eq!(m.name, format!("models/{FLASH}"));
     let all = client.list_models().await.unwrap();
-    for id in [FLASH, PRO, FLASH_25] {
+    for id in [NB21, FLASH, PRO, FLASH_25] {
         assert!(all.iter().any(|m| m.id() == id), "{id} listed");
     }
+    assert!(
+        !all.iter().any(|m| m.id() == RETIRED),
+        "retired ids are not listed"
+    );
     assert!(matches!(
         client.get_model("gemini-9-imaginary").await,
         Err(Error::NotFound { .. })

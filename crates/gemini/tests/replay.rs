@@ -28,7 +28,7 @@ fn captured_response_with_unknown_fields_replays_value_for_value_and_byte_for_by
             "index": 0
         }],
         "usageMetadata": {"totalTokenCount": 10},
-        "modelVersion": "gemini-3.1-flash-image-preview",
+        "modelVersion": "gemini-3.1-flash-image",
         "responseId": "abc",
         "sdkHttpResponse": {"headers": {}}
     });

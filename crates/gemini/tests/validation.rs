@@ -7,7 +7,7 @@ use common::*;
 use gemini::{Error, GenerateContentRequest, GenerationConfig, ImageConfig, Part, Tool};
 
 async fn refused(model: &str, req: &GenerateContentRequest) -> String {
-    let fake = fake().await;
+    let fake = fake_with_flash_25().await;
     let client = client_for(&fake);
     let notices = Notices::default();
     let err = client
@@ -134,4 +134,31 @@ async fn unknown_model_is_not_found() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn retired_and_restricted_models_are_not_found_and_permission_denied() {
+    let fake = fake().await;
+    let client = client_for(&fake);
+    let notices = Notices::default();
+    let err = client
+        .generate_content(RETIRED, &image_request("x"), &notices.callback())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotFound { message } if message.contains(RETIRED)),
+        "{err:?}"
+    );
+    assert!(matches!(
+        client.get_model(RETIRED).await,
+        Err(Error::NotFound { .. })
+    ));
+    let mut req = image_request("x");
+    req.generation_config.as_mut().unwrap().image_config = None;
+    let err = client
+        .generate_content(FLASH_25, &req, &notices.callback())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::PermissionDenied { .. }), "{err:?}");
+    assert!(notices.list().is_empty(), "a 403 or 404 is never retried");
 }

@@ -9,21 +9,40 @@ use gemini::{
     Client, ClientConfig, Content, GenerateContentRequest, GenerationConfig, ImageConfig, Part,
     RetryNotice, RetryPolicy, ThinkingConfig,
 };
-use gemini_fake::{FakeConfig, FakeGemini};
+use gemini_fake::{Catalogue, FakeConfig, FakeGemini};
 
-pub const FLASH: &str = "gemini-3.1-flash-image-preview";
-pub const PRO: &str = "gemini-3-pro-image-preview";
+/// Nano Banana 2 (GA id; deprecated but served): the model with the 512 size most tests use, since a
+/// 512 px PNG is fast to encode.
+pub const FLASH: &str = "gemini-3.1-flash-image";
+pub const PRO: &str = "gemini-3-pro-image";
+/// Nano Banana 2.1, the default model today.
+pub const NB21: &str = "gemini-nano-banana-2.1";
+/// Restricted to projects that used it before: tests that need it start [`fake_with_flash_25`].
 pub const FLASH_25: &str = "gemini-2.5-flash-image";
+/// Shut down 2026-06-25: every call is 404.
+pub const RETIRED: &str = "gemini-3.1-flash-image-preview";
 pub const KEY: &str = "test-key-7d1f";
 
 pub async fn fake() -> FakeGemini {
+    fake_with(Catalogue::google()).await
+}
+
+pub async fn fake_with(catalogue: Catalogue) -> FakeGemini {
     FakeGemini::start(FakeConfig {
         port: 0,
         key: Some(KEY.into()),
+        catalogue,
         ..Default::default()
     })
     .await
     .expect("fake starts")
+}
+
+/// Google's catalogue with access to `gemini-2.5-flash-image`, as a project that used it before has.
+pub async fn fake_with_flash_25() -> FakeGemini {
+    let mut c = Catalogue::google();
+    c.grant(FLASH_25).expect("2.5 is in the catalogue");
+    fake_with(c).await
 }
 
 pub fn fast_retry() -> RetryPolicy {
