@@ -17,8 +17,13 @@ from google.genai import errors, types
 
 BASE = os.environ["FAKE_BASE_URL"]
 KEY = os.environ.get("FAKE_KEY", "sdk-test-key")
-FLASH = "gemini-3.1-flash-image-preview"
-PRO = "gemini-3-pro-image-preview"
+# Nano Banana 2 (GA id, deprecated but served): the one with 512 px, which keeps renders fast.
+FLASH = "gemini-3.1-flash-image"
+PRO = "gemini-3-pro-image"
+NB21 = "gemini-nano-banana-2.1"
+LITE = "gemini-3.1-flash-lite-image"
+# Shut down by Google on 2026-06-25.
+RETIRED = ["gemini-3.1-flash-image-preview", "gemini-3-pro-image-preview"]
 
 client = genai.Client(api_key=KEY, http_options=types.HttpOptions(base_url=BASE))
 
@@ -158,9 +163,40 @@ def test_count_tokens():
 
 
 def test_models_list_and_get():
-    names = [m.name for m in client.models.list()]
-    assert f"models/{FLASH}" in names, names
+    # A small page size makes the SDK's pager follow nextPageToken.
+    names = [m.name for m in client.models.list(config={"page_size": 2})]
+    for model in [NB21, PRO, LITE, FLASH]:
+        assert f"models/{model}" in names, names
+    for model in RETIRED + ["gemini-2.5-flash-image"]:
+        assert f"models/{model}" not in names, names
+    assert len(names) == len(set(names)), names
     assert client.models.get(model=PRO).name == f"models/{PRO}"
+
+
+def test_retired_model_raises_404():
+    for model in RETIRED:
+        try:
+            client.models.generate_content(model=model, contents="A banana")
+        except errors.ClientError as e:
+            assert e.code == 404, e.code
+            assert e.status == "NOT_FOUND", e.status
+            assert f"models/{model} is not found" in e.message, e.message
+        else:
+            raise AssertionError(f"expected ClientError 404 for {model}")
+
+
+def test_default_model_generates():
+    response = client.models.generate_content(
+        model=NB21,
+        contents="A nano banana on a tiny plate",
+        config=types.GenerateContentConfig(
+            response_modalities=["IMAGE"],
+            image_config=types.ImageConfig(aspect_ratio="16:9", image_size="1K"),
+            thinking_config=types.ThinkingConfig(thinking_level="MEDIUM"),
+        ),
+    )
+    assert png_size(final_image(response).inline_data.data) == (1376, 768)
+    assert response.model_version == NB21, response.model_version
 
 
 def main():
