@@ -11,7 +11,7 @@ const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIEN
 
 /// Decodes either alphabet; `None` if the text is not base64 at all.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
-    // Look at the alphabet first so a 20 MB payload is decoded once, not tried twice.
+    // Look at the alphabet first so a 100 MB payload is decoded once, not tried twice.
     if text.bytes().any(|b| b == b'-' || b == b'_') {
         URL_SAFE.decode(text).ok()
     } else {
