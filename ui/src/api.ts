@@ -6,7 +6,8 @@ import type { CommandError, ReferenceInfo } from "./bindings";
 export type {
   AppInfo, CommandError, ModelCapabilities, OutputFormat, GenerateParams, GenerateRequest, GenerationEvent,
   GenerationResult, CostEstimate, ReferenceInfo, ReferenceImport, GalleryQuery, GalleryPage, ImageSummary,
-  ImageDetail, ChatDetail, ChatSummary, TurnView, KeyCheckResult, Value, SearchType,
+  ImageDetail, ChatDetail, ChatSummary, TurnView, KeyCheckResult, Value, SearchType, Catalogue, CatalogueSource,
+  RetiredModel, ModelStatus, Availability,
 } from "./bindings";
 export { Channel } from "@tauri-apps/api/core";
 

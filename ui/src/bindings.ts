@@ -8,13 +8,26 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, CommandError>(__TAURI_INVOKE("app_info")),
-	/**  What every model allows: the single source of truth the controls are built from. */
+	/**  What every model allows, and whether this key can call it: the single source the controls are built from. */
 	capabilities: () => __TAURI_INVOKE<ModelCapabilities[]>("capabilities"),
+	/**
+	 *  The model catalogue as known now (the cached `models.list` answer merged with the bundled data), with
+	 *  the retired ids and where the list came from. No network.
+	 */
+	catalogue: () => __TAURI_INVOKE<Catalogue>("catalogue"),
+	/**
+	 *  Reads `models.list` again when the cached answer is a day old, or always with `force` (Settings'
+	 *  Refresh button), and returns the merged catalogue.
+	 */
+	refreshCatalogue: (force: boolean) => typedError<Catalogue, CommandError>(__TAURI_INVOKE("refresh_catalogue", { force })),
 	/**  Opens an http(s) link (a grounding source, the search chip's target) in the system browser. */
 	openExternal: (url: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_external", { url })),
 	/**  Shows a gallery image in the system file manager. */
 	revealImage: (id: string) => typedError<null, CommandError>(__TAURI_INVOKE("reveal_image", { id })),
-	/**  Checks `key` with a cheap `models.get` and stores it when valid; the app then leaves demo mode. */
+	/**
+	 *  Checks `key` with `models.list` (what the picker needs next anyway) and stores it when valid; the app then
+	 *  leaves demo mode. The UI refreshes the catalogue for the new key right after.
+	 */
 	setApiKey: (key: string) => typedError<KeyCheckResult, CommandError>(__TAURI_INVOKE("set_api_key", { key })),
 	/**  Forgets the stored key; without `GEMINI_API_KEY` the app returns to the offline demo. */
 	clearApiKey: () => typedError<null, CommandError>(__TAURI_INVOKE("clear_api_key")),
@@ -72,6 +85,39 @@ export type AppInfo = {
 	/**  Where a key saved in Settings goes: the OS keychain, or a 0600 file when no keychain runs. */
 	key_storage: KeyStorage,
 };
+
+/**  Whether the key can call a model. */
+export type Availability = 
+/**  `models.list` offers it to this key. */
+"available" | 
+/**  `models.list` did not list it for this key, or the API answered that it is gone. */
+"unavailable" | 
+/**  Not checked (offline, or the list could not be read): the data file alone. */
+"unchecked";
+
+/**  What the picker and Settings show: every model with its state, the retired ids, and where it came from. */
+export type Catalogue = {
+	/**  Usable models first (the default at the top), then those closed to this key. */
+	models: ModelCapabilities[],
+	retired: RetiredModel[],
+	source: CatalogueSource,
+	/**  When `models.list` was read (ISO 8601 UTC), for a live catalogue. */
+	fetched_at: string | null,
+	/**  The data file's date and format version. */
+	data_as_of: string,
+	data_version: number,
+	/**  One sentence for Settings: where the list comes from, or why it is the bundled one. */
+	note: string,
+	/**  Google's inline request limit, in bytes (the reference pipeline's budget follows it). */
+	inline_limit_bytes: number,
+};
+
+/**  Where the catalogue's availability comes from. */
+export type CatalogueSource = 
+/**  `models.list` was read for this key (now or from the cache, see `fetched_at`). */
+"live" | 
+/**  The bundled data file alone: offline, or the list could not be read. */
+"bundled";
 
 /**  A chat with all its turns (every branch), oldest first. */
 export type ChatDetail = {
@@ -206,6 +252,11 @@ export type GenerationCost = {
 export type GenerationEvent = 
 /**  Validated; about to send `variations` requests. */
 { type: "started"; chat_id: string | null; variations: number; estimate: CostEstimate } | 
+/**
+ *  Something the user should know about this request: a retired model replaced by its successor, or a chat
+ *  continued on another model from its last image.
+ */
+{ type: "notice"; message: string } | 
 /**  A request failed transiently and will be retried after `delay_ms`. */
 { type: "retry"; variation: number; attempt: number; delay_ms: number; reason: string; message: string } | 
 /**  A piece of the model's thinking. */
@@ -345,7 +396,34 @@ export type ModelCapabilities = {
 	max_character_images: number,
 	/**  Every ratio x size with pixels and tokens. */
 	outputs: OutputFormat[],
+	/**
+	 *  The line of models it belongs to (e.g. "nano-banana-2"); a new model of a known family borrows its
+	 *  limits.
+	 */
+	family: string,
+	status: ModelStatus,
+	/**  Whether this key can call it, as `models.list` said. */
+	availability: Availability,
+	/**  Why it is unavailable, or what to know about it (restrictions, unconfirmed figures). */
+	note: string | null,
+	/**  The model that replaces it, for deprecated and restricted models. */
+	successor: string | null,
+	/**  Accepts a video as context (through the Files API). */
+	video_input: boolean,
+	/**  Served by the Batch API. */
+	batch: boolean,
+	/**  Release date (`YYYY-MM-DD`), when known. */
+	released: string | null,
 };
+
+/**  Where a model stands in Google's line-up. */
+export type ModelStatus = "current" | 
+/**  Still served, but Google named a successor and will shut it down. */
+"deprecated" | 
+/**  Kept for projects that used it before; new keys should not expect it. */
+"restricted" | 
+/**  Listed by `models.list` but not in the data file: limits are borrowed from its family, conservatively. */
+"new";
 
 /**  One output format: a ratio at a size, with its pixel dimensions and output-token cost. */
 export type OutputFormat = {
@@ -380,6 +458,16 @@ export type ReferenceInfo = {
 	bytes: number,
 };
 
+/**  A model id that no longer works, and what replaces it. */
+export type RetiredModel = {
+	id: string,
+	name: string,
+	/**  The model used instead: always one the catalogue offers (the chain is followed). */
+	successor: string,
+	/**  `YYYY-MM-DD`, or `None` when the API answered 404 and the data file did not know. */
+	retired_on: string | null,
+};
+
 /**  Google Search grounding switches. */
 export type SearchParams = {
 	web?: boolean,
@@ -409,6 +497,11 @@ export type TurnView = {
 	usage: Value | null,
 	finish_reason: string | null,
 	created_at: number,
+	/**
+	 *  Set where the chat moved to another model and restarted from the previous image (the old model's
+	 *  context could not carry over): history replay starts at this turn.
+	 */
+	context_note: string | null,
 };
 
 /**  Token counts from `usageMetadata` (what the API bills). */

@@ -2,10 +2,11 @@
 //! the estimated cost of the whole request, the Generate / Cancel buttons and the error box.
 import { commands, safe, type CommandError } from "./api";
 import { button, byId, h, fill } from "./dom";
-import { plainError } from "./errors";
+import { plainError, replacementIn } from "./errors";
 import { formatPrice } from "./format";
 import { formatTokens, toParams } from "./params-logic";
 import { currentCap, emit, on, state } from "./store";
+import { switchForError } from "./params";
 
 const DRAFT_KEY = "banana.draft";
 
@@ -45,10 +46,30 @@ export function showError(error: CommandError | null) {
     e.hint ? h("p", { class: "muted small", text: e.hint }) : null,
     error.kind === "missing_key" || error.kind === "invalid_key"
       ? button("Open Settings", () => emit("navigate", { view: "settings" }), { class: "link-btn", attrs: { id: "error-settings" } }) : null,
+    error.kind === "model_retired" || error.kind === "model_unavailable" ? switchButton(error) : null,
   );
   box.dataset.kind = error.kind;
   box.hidden = false;
   box.scrollIntoView({ block: "nearest" });
+}
+
+/** One click from a retired or closed model to the one that replaces it; prompt and references stay. */
+function switchButton(error: CommandError): HTMLButtonElement {
+  const named = replacementIn(error);
+  const name = state.caps.find((c) => c.id === named?.id)?.name ?? named?.name;
+  const b = button(name ? `Switch to ${name}` : "Switch to the replacement", async () => {
+    b.disabled = true;
+    const to = await switchForError(error);
+    if (!to) {
+      b.disabled = false;
+      setRunStatus("No model to switch to: pick one under Parameters.", "warn");
+      return;
+    }
+    showError(null);
+    setRunStatus(`Now on ${to.name}: generate again when ready.`);
+    byId("generate").focus();
+  }, { class: "secondary small-btn", attrs: { id: "error-switch-model" } });
+  return b;
 }
 
 export function setRunStatus(text: string, tone: "" | "warn" = "") {

@@ -3,6 +3,8 @@ import type { CommandError } from "./api";
 
 const TITLES: Record<string, string> = {
   invalid_params: "These settings don't fit the model",
+  model_retired: "Google retired this model",
+  model_unavailable: "This model is not available for your API key",
   too_many_references: "Too many reference images",
   invalid_reference: "A reference image could not be used",
   missing_key: "No API key set",
@@ -22,6 +24,8 @@ const TITLES: Record<string, string> = {
 
 const HINTS: Record<string, string> = {
   invalid_params: "Pick values the model offers and try again.",
+  model_retired: "Your prompt and references are kept: switch to the model that replaces it and generate again.",
+  model_unavailable: "Pick another model; Settings › Models lists what this key can use.",
   too_many_references: "Remove some references, or pick a model that accepts more.",
   invalid_reference: "Use a PNG, JPEG, WebP or HEIC image.",
   missing_key: "Add a key in Settings, or keep using the offline demo.",
@@ -47,6 +51,20 @@ export interface PlainError {
 export function plainError(error: CommandError): PlainError {
   const title = TITLES[error.kind] ?? "Something went wrong";
   return { title, reason: error.message, hint: HINTS[error.kind] ?? "" };
+}
+
+/**
+ * The model a `model_retired` or `model_unavailable` failure names, and the one it says to use instead, read
+ * from the backend's message ("Google has retired X; Name (id) replaces it: …", "X is not available for this
+ * API key (why); use Name (id) instead"). Null for other kinds, or when no replacement is named.
+ */
+export function replacementIn(error: CommandError): { model: string; id: string; name: string } | null {
+  const m = error.kind === "model_retired"
+    ? error.message.match(/retired (\S+); (.+) \(([^()\s]+)\) replaces it/)
+    : error.kind === "model_unavailable"
+      ? error.message.match(/^(\S+) is not available.*; use (.+) \(([^()\s]+)\) instead/)
+      : null;
+  return m ? { model: m[1], name: m[2], id: m[3] } : null;
 }
 
 /** The retry line shown while the backend waits: "quota: retrying in 2 s (attempt 2)". */

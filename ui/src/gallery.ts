@@ -3,7 +3,8 @@
 //! with each image's full provenance, from which it can be reused or its chat continued.
 import { call, commands, imageUrl, type ImageDetail, type ImageSummary } from "./api";
 import { button, byId, h, iconButton, toast, fill } from "./dom";
-import { formatBytes, formatCount, formatDate, modelShort } from "./format";
+import { formatBytes, formatCount, formatDate } from "./format";
+import { modelName } from "./params-logic";
 import { emptyFilters, toQuery, type Filters } from "./gallery-query";
 import { VirtualGrid } from "./gallery-grid";
 import { parseGrounding } from "./grounding-logic";
@@ -30,7 +31,7 @@ function renderTile(item: ImageSummary | undefined, _index: number, tile: HTMLEl
   tile.classList.toggle("selected", selected.has(item.id));
   tile.classList.toggle("open", item.id === detailId);
   tile.setAttribute("aria-selected", String(selected.has(item.id)));
-  tile.setAttribute("aria-label", `${item.prompt || "Untitled"} · ${modelShort(item.model)} · ${formatDate(item.created_at)}${item.favourite ? " · favourite" : ""}`);
+  tile.setAttribute("aria-label", `${item.prompt || "Untitled"} · ${modelName(item.model, state.caps, state.retired)} · ${formatDate(item.created_at)}${item.favourite ? " · favourite" : ""}`);
   const box = h("input", { class: "tile-check", attrs: { type: "checkbox", "aria-label": "Select", tabindex: "-1" } });
   box.checked = selected.has(item.id);
   box.addEventListener("click", (e) => { e.stopPropagation(); toggleSelect(item.id); });
@@ -162,7 +163,7 @@ function renderDetail(d: ImageDetail) {
       button("Save…", () => { if (!document.getElementById("detail-export-form")) panel.querySelector(".detail-actions")!.after(exportForm(() => [d.id], "detail-export")); }, { class: "ghost small-btn" }),
     ),
     h("dl", { class: "facts provenance" },
-      ...fact("Model", d.model),
+      ...fact("Model", modelFact(d.model)),
       ...fact("Pixels", `${d.width}×${d.height} (${d.mime}, ${formatBytes(d.bytes)})`),
       ...fact("Aspect ratio", d.aspect_ratio ?? "auto"),
       ...fact("Size", d.image_size ?? "model default"),
@@ -181,6 +182,13 @@ function renderDetail(d: ImageDetail) {
     thoughts ? h("details", {}, h("summary", { text: "Thoughts" }), thoughts) : null,
     g ? renderGrounding(g) : null,
   );
+}
+
+/** "Nano Banana 2.1 (gemini-nano-banana-2.1)"; a retired model's id says so. */
+function modelFact(id: string): string {
+  const name = modelName(id, state.caps, state.retired);
+  if (name === id) return id;
+  return `${name} (${id}${state.retired.some((r) => r.id === id) ? ", retired" : ""})`;
 }
 
 function syncControls() {
@@ -210,7 +218,9 @@ function build() {
     searchTimer = window.setTimeout(() => { searchTimer = undefined; filters.text = search.value; void refresh(); }, 180);
   });
   const model = h("select", { attrs: { id: "filter-model", "aria-label": "Model" } }, h("option", { text: "All models", attrs: { value: "" } }),
-    ...state.caps.map((c) => h("option", { text: c.name, attrs: { value: c.id } })));
+    ...state.caps.map((c) => h("option", { text: c.name, attrs: { value: c.id } })),
+    // Images made with a model Google has since retired keep its id: they stay findable by it.
+    ...state.retired.map((r) => h("option", { text: `${r.name} (retired)`, attrs: { value: r.id } })));
   const date = h("select", { attrs: { id: "filter-date", "aria-label": "Date" } },
     ...[["", "Any time"], ["today", "Today"], ["7d", "Last 7 days"], ["30d", "Last 30 days"], ["year", "Last year"]].map(([v, t]) => h("option", { text: t, attrs: { value: v } })));
   const fav = h("input", { attrs: { id: "filter-fav", type: "checkbox" } });

@@ -1,6 +1,7 @@
 //! One generation run: sends the request with a progress Channel, streams thought text and interim thought
 //! images into the progress panel (with a show/hide toggle), shows retries ("quota: retrying in 2 s"),
-//! cancels on request, and on any error leaves the prompt, references and history untouched.
+//! shows the backend's notices (a retired model replaced, a chat moved to another model), cancels on request,
+//! and on any error leaves the prompt, references and history untouched.
 import { Channel, call, commands, imageUrl, safe, type GenerateRequest, type GenerationEvent, type GenerationResult } from "./api";
 import { byId, h } from "./dom";
 import { retryLine } from "./errors";
@@ -25,6 +26,8 @@ interface Progress {
   answer: string;
   images: number;
   failures: string[];
+  /** The backend's `notice` lines, kept for the result. */
+  notices: string[];
 }
 
 function startProgress(modelName: string, variations: number, wantThoughts: boolean): Progress {
@@ -41,6 +44,7 @@ function startProgress(modelName: string, variations: number, wantThoughts: bool
       h("strong", { text: `Generating ${variations > 1 ? `${variations} images` : "an image"} with ${modelName}…`, attrs: { id: "progress-title" } }),
       wantThoughts ? h("label", { class: "check inline" }, toggle, h("span", { text: "Show thoughts" })) : null,
     ),
+    h("ul", { class: "notices", attrs: { id: "progress-notices", "aria-label": "Notices about this request" } }),
     h("p", { class: "retry-line", attrs: { id: "retry-line", role: "status" } }),
     h("div", { class: "thoughts", attrs: { id: "thoughts" } },
       h("div", { class: "thought-images", attrs: { id: "thought-images", "aria-label": "Interim images the model drew while thinking" } }),
@@ -53,13 +57,17 @@ function startProgress(modelName: string, variations: number, wantThoughts: bool
   panel.hidden = false;
   byId("stage-empty").hidden = true;
   byId("result").hidden = true;
-  return { thoughts: "", answer: "", images: 0, failures: [] };
+  return { thoughts: "", answer: "", images: 0, failures: [], notices: [] };
 }
 
 function onEvent(p: Progress, ev: GenerationEvent) {
   switch (ev.type) {
     case "started":
       setRunStatus(`Sending ${ev.variations} request${ev.variations > 1 ? "s" : ""}…`);
+      break;
+    case "notice":
+      p.notices.push(ev.message);
+      byId("progress-notices").append(h("li", { text: ev.message }));
       break;
     case "retry": {
       const line = retryLine(ev.reason, ev.delay_ms, ev.attempt);
@@ -120,7 +128,8 @@ export async function run(request: GenerateRequest, modelName: string): Promise<
     if (r.error.kind === "cancelled") {
       setRunStatus("Cancelled. Nothing was saved; your prompt and references are still here.");
     } else {
-      setRunStatus("");
+      // What the backend said before failing (a retired model replaced) still explains the request.
+      setRunStatus(progress.notices.join(" "), progress.notices.length ? "warn" : "");
       showError(r.error);
     }
     restoreStage();
@@ -136,7 +145,7 @@ export async function run(request: GenerateRequest, modelName: string): Promise<
   }
   const failed = res.failures.length ? ` ${res.failures.length} variation${res.failures.length > 1 ? "s" : ""} failed.` : "";
   setRunStatus(`Done: ${res.images.length} image${res.images.length === 1 ? "" : "s"} saved.${failed}`);
-  if (res.images.length) showResult(res.images.map((i) => i.id), 0, { result: res });
+  if (res.images.length) showResult(res.images.map((i) => i.id), 0, { result: res, notices: progress.notices });
   else restoreStage();
   state.chatId = res.chat_id;
   state.parentTurnId = null;

@@ -10,14 +10,15 @@ function outputs(ratios: string[], sizes: (string | null)[], tokens: number): Ou
   return ratios.flatMap((r) => sizes.map((s) => ({ aspect_ratio: r, image_size: s, width: 100, height: 100, tokens })));
 }
 const flash: ModelCapabilities = {
-  id: "gemini-3.1-flash-image-preview", name: "Nano Banana 2", description: "", is_default: true,
+  id: "gemini-3.1-flash-image", name: "Nano Banana 2 (3.1 Flash)", description: "", is_default: true,
   aspect_ratios: ["1:1", "1:4", "1:8", "16:9", "21:9"], image_sizes: ["512", "1K", "2K", "4K"], default_image_size: "1K",
   thinking_levels: ["minimal", "high"], default_thinking_level: "minimal", thinks: true, supports_thoughts: true,
   search_types: ["web", "image"], max_reference_images: 14, max_object_images: 10, max_character_images: 4,
   outputs: outputs(["1:1", "1:4", "1:8", "16:9", "21:9"], ["512", "1K", "2K", "4K"], 1120),
+  family: "nano-banana-2", status: "current", availability: "available", note: null, successor: null, video_input: true, batch: true, released: null,
 };
 const pro: ModelCapabilities = {
-  ...flash, id: "gemini-3-pro-image-preview", name: "Nano Banana Pro", is_default: false,
+  ...flash, id: "gemini-3-pro-image", name: "Nano Banana Pro", is_default: false, video_input: false,
   aspect_ratios: ["1:1", "16:9", "21:9", "2:3"], image_sizes: ["1K", "2K", "4K"], thinking_levels: [], default_thinking_level: null,
   search_types: ["web"], outputs: outputs(["1:1", "16:9", "21:9", "2:3"], ["1K", "2K", "4K"], 1120),
 };

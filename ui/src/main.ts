@@ -1,4 +1,5 @@
-//! Boots the window: asks the backend who it is and what each model allows, then builds every screen.
+//! Boots the window: asks the backend who it is and what each model allows (the catalogue as known now, no
+//! network), builds every screen, then refreshes the model list in the background.
 import { call, commands, imageUrl, safe, type AppInfo } from "./api";
 import { byId } from "./dom";
 import { modeLabel } from "./mode";
@@ -9,9 +10,9 @@ import { generateFromComposer, cancel } from "./generation";
 import { initThread } from "./thread";
 import { initResultView } from "./result-view";
 import { initGallery, showGallery } from "./gallery";
-import { renderSettings } from "./settings";
+import { initModels, refreshModels, renderSettings } from "./settings";
 import { initKeyboard } from "./keyboard";
-import { emit, on, state } from "./store";
+import { applyCatalogue, emit, on, state } from "./store";
 
 type View = "studio" | "gallery" | "settings";
 
@@ -28,9 +29,11 @@ function showInfo(info: AppInfo) {
   renderSettings(info, reloadInfo);
 }
 
+/** After a key was saved or removed: who the app is now, and what the new key (or the demo) can call. */
 async function reloadInfo() {
   const r = await call(commands.appInfo());
   if (r.status === "ok") showInfo(r.data);
+  void refreshModels(true);
 }
 
 function showBackendError(message: string) {
@@ -62,14 +65,14 @@ async function boot() {
   byId("cancel").addEventListener("click", () => void cancel());
   initKeyboard();
 
-  const [info, caps] = await Promise.all([call(commands.appInfo()), safe(commands.capabilities())]);
+  const [info, catalogue] = await Promise.all([call(commands.appInfo()), safe(commands.catalogue())]);
   if (info.status === "ok") showInfo(info.data);
   else showBackendError(info.error.message);
-  if (caps.status === "ok" && caps.data.length) {
-    state.caps = caps.data;
-    initParams();
-  } else {
-    byId("params-body").textContent = `Could not load the models: ${caps.status === "error" ? caps.error.message : "none offered"}`;
+  if (catalogue.status === "ok") applyCatalogue(catalogue.data);
+  initParams();
+  initModels();
+  if (!state.caps.length) {
+    byId("params-body").textContent = `Could not load the models: ${catalogue.status === "error" ? catalogue.error.message : "none offered"}`;
   }
   initReferences();
   initComposer();
@@ -79,6 +82,8 @@ async function boot() {
   // The Gallery tab may have been opened while start-up was still under way.
   if (!byId("gallery").hidden) showGallery();
   emit("params-changed");
+  // The picker is up from the cached list; models.list is read again when that answer is a day old.
+  void refreshModels(false);
 }
 
 void boot();

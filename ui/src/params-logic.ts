@@ -1,6 +1,7 @@
-//! Parameter choices built only from the capability table: defaults, what a model allows, what survives a
-//! model switch (and the sentence saying what changed), and the output format of a choice.
-import type { GenerateParams, ModelCapabilities, OutputFormat } from "./api";
+//! Parameter choices built only from the model catalogue: defaults, what a model allows, what survives a
+//! model switch (and the sentence saying what changed), the output format of a choice, and where a stored
+//! model id (a draft, reused parameters, a chat) goes when Google retired it or this key cannot call it.
+import type { GenerateParams, ModelCapabilities, OutputFormat, RetiredModel } from "./api";
 
 export interface Selection {
   model: string;
@@ -18,8 +19,66 @@ export interface Selection {
 export const MAX_VARIATIONS = 4;
 const SIZE_ORDER = ["512", "1K", "2K", "4K"];
 
+/** Whether a model can be picked for generation: everything except what `models.list` closed to this key. */
+export function isUsable(cap: ModelCapabilities): boolean {
+  return cap.availability !== "unavailable";
+}
+
+/** The default model, or the first usable one when the default is closed to this key. */
 export function defaultModel(caps: ModelCapabilities[]): ModelCapabilities {
-  return caps.find((c) => c.is_default) ?? caps[0];
+  return caps.find((c) => c.is_default && isUsable(c)) ?? caps.find(isUsable) ?? caps[0];
+}
+
+/** How far a chain of successors is followed (the backend follows the same number). */
+const MAX_SUCCESSION = 8;
+
+/** The usable model `id` leads to: itself, or its successor (through retired ids and closed models). */
+export function followSuccession(id: string | null | undefined, caps: ModelCapabilities[], retired: RetiredModel[]): ModelCapabilities | undefined {
+  let next = id ?? null;
+  for (let i = 0; next && i < MAX_SUCCESSION; i++) {
+    const known = caps.find((c) => c.id === next);
+    if (known && isUsable(known)) return known;
+    next = retired.find((r) => r.id === next)?.successor ?? known?.successor ?? null;
+  }
+  return undefined;
+}
+
+/** "Google retired gemini-3-pro-image-preview on 2026-06-25; now Nano Banana Pro." */
+export function retiredNotice(r: RetiredModel, to: ModelCapabilities): string {
+  return `Google retired ${r.id}${r.retired_on ? ` on ${r.retired_on}` : ""}; now ${to.name}.`;
+}
+
+export interface Resolved {
+  cap: ModelCapabilities;
+  /** Set when the id did not stay: the one line saying which model is used instead, and why. */
+  notice: string | null;
+}
+
+/**
+ * The model a stored id becomes. A usable model stays; a retired id moves to its successor; a model closed to
+ * this key moves to its successor or the default; an id nobody knows moves to the default. Never throws, so a
+ * saved draft or an old image's parameters always open.
+ */
+export function resolveModel(id: string | null | undefined, caps: ModelCapabilities[], retired: RetiredModel[]): Resolved {
+  const fallback = defaultModel(caps);
+  if (!id) return { cap: fallback, notice: null };
+  const known = caps.find((c) => c.id === id);
+  if (known && isUsable(known)) return { cap: known, notice: null };
+  if (known) {
+    const to = followSuccession(known.successor, caps, retired) ?? fallback;
+    return { cap: to, notice: `${known.name} is not available for this key; now ${to.name}.` };
+  }
+  const gone = retired.find((r) => r.id === id);
+  if (gone) {
+    const to = followSuccession(gone.successor, caps, retired) ?? fallback;
+    return { cap: to, notice: retiredNotice(gone, to) };
+  }
+  return { cap: fallback, notice: `${id} is not among the models on offer; now ${fallback.name}.` };
+}
+
+/** A name for any model id a stored image or chat carries: the catalogue's, a retired model's, else the id. */
+export function modelName(id: string, caps: ModelCapabilities[], retired: RetiredModel[]): string {
+  return caps.find((c) => c.id === id)?.name ?? retired.find((r) => r.id === id)?.name ?? id;
 }
 
 export function defaultSelection(cap: ModelCapabilities): Selection {
@@ -147,9 +206,22 @@ export function toParams(sel: Selection, cap: ModelCapabilities): GenerateParams
   return params;
 }
 
+/**
+ * A selection fitted to the catalogue in force: a saved draft at start-up, or the current one after the list
+ * changed. When its model stays, the values are fitted silently (as they always were); when it moves
+ * (retired, closed to this key, gone), the first line says so and the others what else changed.
+ */
+export function fitSelection(saved: Partial<Selection> | null, caps: ModelCapabilities[], retired: RetiredModel[], referenceCount = 0): { selection: Selection; changes: string[] } {
+  if (!saved || typeof saved.model !== "string") return { selection: defaultSelection(defaultModel(caps)), changes: [] };
+  const { cap, notice } = resolveModel(saved.model, caps, retired);
+  const from = caps.find((c) => c.id === saved.model) ?? cap;
+  const out = switchModel({ ...defaultSelection(from), ...saved }, cap, referenceCount);
+  return { selection: out.selection, changes: notice ? [notice, ...out.changes] : [] };
+}
+
 /** "Reuse parameters": a stored request's params mapped back onto the controls (then fitted to its model). */
-export function fromParams(params: GenerateParams, caps: ModelCapabilities[]): { selection: Selection; changes: string[] } {
-  const cap = caps.find((c) => c.id === params.model) ?? defaultModel(caps);
+export function fromParams(params: GenerateParams, caps: ModelCapabilities[], retired: RetiredModel[] = []): { selection: Selection; changes: string[] } {
+  const { cap, notice } = resolveModel(params.model, caps, retired);
   const base = defaultSelection(cap);
   const sel: Selection = {
     ...base,
@@ -163,10 +235,94 @@ export function fromParams(params: GenerateParams, caps: ModelCapabilities[]): {
     count: params.count ?? 1,
   };
   const out = switchModel(sel, cap);
-  if (params.model && params.model !== cap.id) out.changes.unshift(`${params.model} is not available; using ${cap.name}.`);
+  if (notice) out.changes.unshift(notice);
   return out;
+}
+
+/**
+ * A stored turn's parameters for a new request (editing a prompt to branch): sent as they were while the
+ * model is on offer, otherwise refitted to the model that replaces it, so the request does not fail on a
+ * value only the old model took (512 on a retired preview).
+ */
+export function paramsFor(params: GenerateParams, caps: ModelCapabilities[], retired: RetiredModel[]): { params: GenerateParams; cap: ModelCapabilities; notice: string | null } {
+  const { cap, notice } = resolveModel(params.model, caps, retired);
+  if (!notice && params.model) return { params, cap, notice };
+  const { selection } = fromParams(params, caps, retired);
+  const out: GenerateParams = { ...toParams(selection, cap) };
+  if (params.character_references) out.character_references = params.character_references;
+  return { params: out, cap, notice };
+}
+
+/** The picker's text for a model: its name, and its state when it is not simply current. */
+export function modelOptionLabel(cap: ModelCapabilities): string {
+  if (!isUsable(cap)) return `${cap.name} (unavailable for this key)`;
+  const tags: string[] = [];
+  if (cap.is_default) tags.push("default");
+  if (cap.status === "new") tags.push("new");
+  if (cap.status === "deprecated") tags.push("deprecated");
+  if (cap.status === "restricted") tags.push("restricted");
+  return tags.length ? `${cap.name} (${tags.join(", ")})` : cap.name;
+}
+
+export type BadgeTone = "ok" | "new" | "warn" | "danger" | "muted";
+
+/** The model card's state badge. */
+export function stateBadge(cap: ModelCapabilities): { text: string; tone: BadgeTone } {
+  if (!isUsable(cap)) return { text: "Unavailable for this key", tone: "danger" };
+  switch (cap.status) {
+    case "new": return { text: "New", tone: "new" };
+    case "deprecated": return { text: "Deprecated", tone: "warn" };
+    case "restricted": return { text: "Restricted", tone: "warn" };
+    default: return { text: cap.is_default ? "Default" : "Current", tone: "ok" };
+  }
+}
+
+/** Whether `models.list` vouched for the model, in words for the second badge. */
+export function availabilityText(cap: ModelCapabilities): string {
+  switch (cap.availability) {
+    case "available": return "Offered to this key";
+    case "unavailable": return "Not offered to this key";
+    default: return "Not checked with Google";
+  }
+}
+
+/** The model card's limits, as label and value. */
+export function modelLimits(cap: ModelCapabilities): [string, string][] {
+  const web = cap.search_types.includes("web");
+  const image = cap.search_types.includes("image");
+  return [
+    ["Ratios", String(cap.aspect_ratios.length)],
+    ["Sizes", cap.image_sizes.length ? cap.image_sizes.join(", ") : "One (1024-px class)"],
+    ["References", `Up to ${cap.max_reference_images} (${cap.max_object_images} objects, ${cap.max_character_images} characters)`],
+    ["Search", web && image ? "Web and image" : web ? "Web" : image ? "Image" : "None"],
+    ["Video input", cap.video_input ? "Yes (as context)" : "No"],
+  ];
+}
+
+/**
+ * What to know about a model beyond its limits: the successor of a deprecated or restricted one (unless its
+ * note already names it), and the catalogue's note (why it is unavailable, "New: … limits borrowed from …").
+ */
+export function modelNotes(cap: ModelCapabilities, caps: ModelCapabilities[]): string[] {
+  const next = cap.successor ? caps.find((c) => c.id === cap.successor) : undefined;
+  const nextName = next?.name ?? cap.successor;
+  const named = !nextName || !!cap.note?.includes(nextName);
+  // Closed: why first, then what to use. Deprecated: what replaces it first, then the note.
+  if (!isUsable(cap)) return [cap.note, named ? null : `Use ${nextName} instead.`].filter((x): x is string => !!x);
+  if (cap.status === "deprecated" && !named) return [`Deprecated: ${nextName} replaces it.`, cap.note].filter((x): x is string => !!x);
+  return cap.note ? [cap.note] : [];
 }
 
 export function formatTokens(n: number): string {
   return n.toLocaleString("en-US");
+}
+
+/** Settings' counts: models this key can use, those closed to it, new ones (not in the data file), retired ids. */
+export function catalogueCounts(models: ModelCapabilities[], retired: RetiredModel[]): { available: number; unavailable: number; new: number; retired: number } {
+  return {
+    available: models.filter(isUsable).length,
+    unavailable: models.filter((m) => !isUsable(m)).length,
+    new: models.filter((m) => m.status === "new").length,
+    retired: retired.length,
+  };
 }

@@ -1,9 +1,16 @@
-//! The parameters panel: every control is built from the chosen model's capabilities, lists only what it
-//! allows, shows the output pixels and tokens of the choice, and says what changed on a model switch.
-import type { ModelCapabilities } from "./api";
+//! The parameters panel: the model picker (every model of the catalogue with its state; those closed to this
+//! key shown but disabled) and its card, then every control built from the chosen model's capabilities,
+//! listing only what it allows, with the output pixels and tokens of the choice, and a line for what changed
+//! on a model switch (a retired model moving to its successor included).
+import { commands, safe, type CommandError, type ModelCapabilities } from "./api";
 import { byId, h } from "./dom";
-import { defaultModel, defaultSelection, formatTokens, label, MAX_VARIATIONS, outputFormat, sizeOptionLabel, switchModel, fromParams, type Selection } from "./params-logic";
-import { currentCap, emit, on, state } from "./store";
+import { replacementIn } from "./errors";
+import {
+  availabilityText, fitSelection, followSuccession, formatTokens, fromParams, isUsable, label, MAX_VARIATIONS, modelLimits,
+  modelName, modelNotes, modelOptionLabel, outputFormat, resolveModel, retiredNotice, sizeOptionLabel, stateBadge, switchModel,
+  type Selection,
+} from "./params-logic";
+import { applyCatalogue, currentCap, emit, on, state } from "./store";
 
 const STORE_KEY = "banana.params";
 
@@ -11,16 +18,14 @@ function save() {
   try { localStorage.setItem(STORE_KEY, JSON.stringify(state.selection)); } catch { /* storage full or off */ }
 }
 
-function restore(caps: ModelCapabilities[]): Selection {
+/** The saved draft selection, fitted to the catalogue (a retired model moves on, with the line saying so). */
+function restore(): { selection: Selection; changes: string[] } {
+  let saved: Partial<Selection> | null = null;
   try {
     const raw = localStorage.getItem(STORE_KEY);
-    if (raw) {
-      const saved = JSON.parse(raw) as Selection;
-      const cap = caps.find((c) => c.id === saved.model);
-      if (cap) return switchModel({ ...defaultSelection(cap), ...saved }, cap).selection;
-    }
+    if (raw) saved = JSON.parse(raw) as Partial<Selection>;
   } catch { /* ignore a corrupt entry */ }
-  return defaultSelection(defaultModel(caps));
+  return fitSelection(saved, state.caps, state.retired, state.refs.length);
 }
 
 function select(id: string, labelText: string, options: [string, string][], value: string, onChange: (v: string) => void, hint?: string): HTMLElement {
@@ -55,13 +60,39 @@ export function showChanges(changes: string[]) {
   box.hidden = changes.length === 0;
 }
 
+/** The card under the picker: what the model is for, its limits, its state, and what to know about it. */
+function renderCard(cap: ModelCapabilities) {
+  const badge = stateBadge(cap);
+  const notes = modelNotes(cap, state.caps);
+  byId("model-card").replaceChildren(
+    h("div", { class: "model-badges" },
+      h("span", { class: `state-badge ${badge.tone}`, text: badge.text, attrs: { id: "model-state" } }),
+      h("span", { class: "muted small", text: availabilityText(cap), attrs: { id: "model-availability" } })),
+    h("p", { class: "muted small", text: cap.description, attrs: { id: "model-strengths" } }),
+    h("dl", { class: "model-limits", attrs: { id: "model-limits", "aria-label": `What ${cap.name} accepts` } },
+      ...modelLimits(cap).flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v, dataset: { limit: k } })])),
+    ...notes.map((n) => h("p", { class: "model-note small", text: n })),
+  );
+}
+
+/** The picker's options: every model with its state; those closed to this key are listed but disabled. */
+function fillPicker() {
+  const model = byId<HTMLSelectElement>("model");
+  model.replaceChildren(...state.caps.map((c) => h("option", {
+    text: modelOptionLabel(c),
+    title: isUsable(c) ? c.description : modelNotes(c, state.caps).join(" ") || c.description,
+    attrs: { value: c.id, disabled: !isUsable(c) },
+  })));
+  if (state.selection) model.value = state.selection.model;
+}
+
 export function render() {
   const cap = currentCap();
   const sel = state.selection;
   if (!cap || !sel) return;
   const model = byId<HTMLSelectElement>("model");
   model.value = cap.id;
-  byId("model-strengths").textContent = cap.description;
+  renderCard(cap);
   const body = byId("params-body");
   const parts: HTMLElement[] = [];
   parts.push(select("aspect", "Aspect ratio", [["", "Auto (as the input, or 1:1)"], ...cap.aspect_ratios.map((r): [string, string] => [r, r])],
@@ -77,7 +108,6 @@ export function render() {
     h("span", { class: "label", text: "Output" }),
     f ? h("span", { class: "big", text: `${f.width} × ${f.height} px` }) : h("span", { text: "—" }),
     f ? h("span", { class: "muted small", text: `${formatTokens(f.tokens)} output tokens per image${sel.aspect_ratio ? "" : " (1:1 shown; a reference may set the ratio)"}` }) : null,
-    h("span", { class: "muted small", text: `Up to ${cap.max_reference_images} references (${cap.max_object_images} objects, ${cap.max_character_images} characters)` }),
   );
   parts.push(out);
   if (cap.thinking_levels.length) {
@@ -101,29 +131,90 @@ export function render() {
   body.replaceChildren(...parts);
 }
 
-function switchTo(id: string) {
+/** Moves the selection to model `id` (a usable one), saying what changed; `first` leads the lines. */
+function switchTo(id: string, first: string[] = []): boolean {
   const to = state.caps.find((c) => c.id === id);
-  if (!to || !state.selection) return;
+  if (!to || !isUsable(to) || !state.selection) {
+    // A closed model cannot be picked: the picker goes back to the model in use.
+    if (state.selection) byId<HTMLSelectElement>("model").value = state.selection.model;
+    return false;
+  }
   const { selection, changes } = switchModel(state.selection, to, state.refs.length);
   state.selection = selection;
   save();
-  showChanges(changes);
+  showChanges([...first, ...changes]);
+  render();
+  emit("params-changed");
+  return true;
+}
+
+/**
+ * A chat continued with a model id Google retired moves the selection to the model that replaces it, with the
+ * line saying so. Other ids leave the selection alone (continuing a chat never picked the model before).
+ * Returns whether it moved.
+ */
+export function moveOffRetired(id: string | null | undefined): boolean {
+  if (!id || !state.selection || !state.retired.some((r) => r.id === id)) return false;
+  const { cap, notice } = resolveModel(id, state.caps, state.retired);
+  if (!notice) return false;
+  return switchTo(cap.id, [notice]);
+}
+
+/** The catalogue changed: rebuild the picker and fit the selection to it (moving off a model that left). */
+function onCatalogue() {
+  if (!state.caps.length) return;
+  if (!state.selection) {
+    const first = restore();
+    state.selection = first.selection;
+    showChanges(first.changes);
+  } else {
+    const { selection, changes } = fitSelection(state.selection, state.caps, state.retired, state.refs.length);
+    state.selection = selection;
+    if (changes.length) showChanges(changes);
+  }
+  save();
+  fillPicker();
   render();
   emit("params-changed");
 }
 
+/**
+ * The error panel's "Switch to …" (a `model_retired` or `model_unavailable` failure): reads the catalogue
+ * again (the backend has recorded the retirement), then moves the selection to the replacement, so the next
+ * Generate works. Returns the model now selected, or null when there was nothing to switch to.
+ */
+export async function switchForError(error: CommandError): Promise<ModelCapabilities | null> {
+  const r = await safe(commands.catalogue());
+  if (r.status === "ok") applyCatalogue(r.data);
+  const named = replacementIn(error);
+  const failed = named?.model ?? state.selection?.model ?? null;
+  if (!failed) return null;
+  // The catalogue's word first (its retired list), then the replacement the error named, then the resolver's.
+  const gone = state.retired.find((x) => x.id === failed);
+  const resolved = resolveModel(failed, state.caps, state.retired);
+  const target = (gone ? followSuccession(gone.successor, state.caps, state.retired) : undefined)
+    ?? state.caps.find((c) => c.id === named?.id && isUsable(c))
+    ?? (resolved.notice ? resolved.cap : undefined);
+  if (!target) return null;
+  // The re-read catalogue may have moved the selection already (and said so).
+  if (state.selection?.model === target.id) return target;
+  const line = gone ? retiredNotice(gone, target)
+    : error.kind === "model_retired" ? `Google retired ${failed}; now ${target.name}.`
+    : `${modelName(failed, state.caps, state.retired)} is not available for this key; now ${target.name}.`;
+  return switchTo(target.id, [line]) ? target : null;
+}
+
 export function initParams() {
   const model = byId<HTMLSelectElement>("model");
-  model.replaceChildren(...state.caps.map((c) => h("option", { text: c.name, title: c.description, attrs: { value: c.id } })));
-  state.selection = restore(state.caps);
   model.addEventListener("change", () => switchTo(model.value));
+  on("catalogue-changed", onCatalogue);
   on("reuse-params", ({ params }) => {
-    const { selection, changes } = fromParams(params, state.caps);
+    const { selection, changes } = fromParams(params, state.caps, state.retired);
     state.selection = selection;
     save();
     showChanges(["Parameters restored from the image.", ...changes]);
     render();
     emit("params-changed");
   });
-  render();
+  onCatalogue();
 }

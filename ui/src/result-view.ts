@@ -12,13 +12,13 @@ import { emit, on, state } from "./store";
 import { addIncoming, setRefs } from "./references";
 import { prompt, setPrompt } from "./composer";
 
-interface View { ids: string[]; index: number; result?: GenerationResult; detail?: ImageDetail }
+interface View { ids: string[]; index: number; result?: GenerationResult; detail?: ImageDetail; notices?: string[] }
 let view: View | null = null;
 let zoom = { scale: 1, x: 0, y: 0 };
 let seq = 0;
 
-export function showResult(ids: string[], index = 0, extra: { result?: GenerationResult } = {}) {
-  view = { ids, index, result: extra.result };
+export function showResult(ids: string[], index = 0, extra: { result?: GenerationResult; notices?: string[] } = {}) {
+  view = { ids, index, result: extra.result, notices: extra.notices };
   void load();
 }
 
@@ -291,7 +291,10 @@ function render() {
     thoughtsEl = h("details", { class: "thoughts-done" }, h("summary", { text: "Thoughts" }), body);
   }
   const failures = v.result?.failures ?? [];
+  const notices = v.notices ?? [];
   const caption = h("div", { class: "result-caption", attrs: { id: "result-caption" } },
+    notices.length ? h("ul", { class: "notices", attrs: { id: "result-notices", "aria-label": "Notices about this request" } },
+      ...notices.map((n) => h("li", { text: n }))) : null,
     variations,
     d ? h("p", { class: "result-meta" },
       h("span", { text: `${d.width}×${d.height}` }), " · ",

@@ -1,10 +1,13 @@
 //! Settings and first run: the API key (checked against the API, then stored), where it comes from, how
-//! it is kept, and the facts about this installation. The key itself never comes back to the window.
-import { call, commands, type AppInfo } from "./api";
+//! it is kept, the model catalogue (where the list comes from, when it was read, what this key can use, and a
+//! Refresh button), and the facts about this installation. The key itself never comes back to the window.
+import { call, commands, type AppInfo, type Catalogue } from "./api";
 import { button, byId, h, fill } from "./dom";
+import { formatWhen } from "./format";
 import { modeLabel } from "./mode";
 import { openLink } from "./grounding";
-import { emit } from "./store";
+import { catalogueCounts, isUsable, modelName, modelNotes, stateBadge } from "./params-logic";
+import { applyCatalogue, emit, on, state } from "./store";
 
 export function keySourceText(info: AppInfo): string {
   switch (info.key_source) {
@@ -98,4 +101,101 @@ export function renderSettings(info: AppInfo, reload: () => Promise<void>) {
   ];
   facts.replaceChildren(...rows.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v, dataset: { fact: k } })]));
   emit("info-changed");
+}
+
+/** Where the catalogue's list came from, in words for the facts. */
+export function sourceText(c: Pick<Catalogue, "source">): string {
+  return c.source === "live" ? "Google's models.list for this key" : "The list bundled with this version (not checked with Google)";
+}
+
+/** "4 available · 1 unavailable · 1 new · 2 retired ids" (zero counts other than available are left out). */
+export function countsText(c: Pick<Catalogue, "models" | "retired">): string {
+  const n = catalogueCounts(c.models, c.retired);
+  const parts = [`${n.available} available`];
+  if (n.unavailable) parts.push(`${n.unavailable} unavailable`);
+  if (n.new) parts.push(`${n.new} new`);
+  if (n.retired) parts.push(`${n.retired} retired id${n.retired === 1 ? "" : "s"}`);
+  return parts.join(" · ");
+}
+
+function modelsStatus(): HTMLElement {
+  // The last refresh's answer survives the re-render the new catalogue causes.
+  return document.getElementById("models-result") ?? h("span", { class: "models-result muted small", attrs: { id: "models-result", role: "status", "aria-live": "polite" } });
+}
+
+function renderModels() {
+  const section = byId("models-section");
+  const c = state.catalogue;
+  const status = modelsStatus();
+  const refresh = button("Refresh model list", () => void refreshModels(true), { class: "secondary small-btn", attrs: { id: "refresh-models" } });
+  if (!c) {
+    fill(section, h("h3", { class: "subhead", text: "Models" }), h("p", { class: "muted", text: "The model list could not be read." }), h("div", { class: "row" }, refresh, status));
+    return;
+  }
+  const facts: [string, string][] = [
+    ["Source", sourceText(c)],
+    ["Last checked", c.fetched_at ? formatWhen(c.fetched_at) : "Not yet"],
+    ["Model data", `${c.data_as_of} (format ${c.data_version})`],
+    ["Models", countsText(c)],
+  ];
+  const models = c.models.map((m) => {
+    const badge = stateBadge(m);
+    const notes = modelNotes(m, c.models);
+    return h("li", { class: `model-row ${isUsable(m) ? "" : "closed"}`, dataset: { model: m.id } },
+      h("div", { class: "model-row-head" },
+        h("strong", { text: m.name }),
+        h("code", { text: m.id }),
+        h("span", { class: `state-badge ${badge.tone}`, text: badge.text })),
+      notes.length ? h("p", { class: "muted small", text: notes.join(" ") }) : null);
+  });
+  const retired = c.retired.map((r) => h("li", { class: "model-row retired", dataset: { model: r.id } },
+    h("div", { class: "model-row-head" },
+      h("span", { class: "muted", text: r.name }),
+      h("code", { text: r.id }),
+      h("span", { class: "state-badge muted", text: "Retired" })),
+    h("p", { class: "muted small", text: `Retired${r.retired_on ? ` on ${r.retired_on}` : ""}; saved drafts, reused parameters and chats move to ${modelName(r.successor, c.models, c.retired)}.` })));
+  fill(section,
+    h("h3", { class: "subhead", text: "Models" }),
+    h("p", { class: "key-source", text: c.note, attrs: { id: "models-note" } }),
+    h("dl", { class: "facts", attrs: { id: "models-facts" } }, ...facts.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v, dataset: { modelFact: k } })])),
+    h("ul", { class: "model-list", attrs: { id: "models-list", "aria-label": "Models and their state" } }, ...models, ...retired),
+    h("div", { class: "row" }, refresh, status),
+  );
+}
+
+let refreshSeq = 0;
+/**
+ * Reads the model list again: in the background at start-up (`force` false: only when the cached answer is a
+ * day old), and with `force` from the Refresh button and after the key changed. A new list updates the
+ * picker and this section; a failure keeps the list shown and, when asked for, says why.
+ */
+export async function refreshModels(force: boolean): Promise<void> {
+  const seq = ++refreshSeq;
+  const status = () => document.getElementById("models-result");
+  const btn = () => document.getElementById("refresh-models") as HTMLButtonElement | null;
+  if (force) {
+    const s = status();
+    if (s) s.textContent = "Reading the model list from Google…";
+    btn()?.setAttribute("disabled", "");
+  }
+  const r = await call(commands.refreshCatalogue(force));
+  if (seq !== refreshSeq) return;
+  btn()?.removeAttribute("disabled");
+  if (r.status === "error") {
+    const s = status();
+    if (force && s) s.textContent = `Could not refresh: ${r.error.message}. The list shown is kept.`;
+    return;
+  }
+  const changed = applyCatalogue(r.data);
+  const s = status();
+  if (force && s) {
+    const n = catalogueCounts(r.data.models, r.data.retired).available;
+    s.textContent = `${changed ? "Updated" : "Checked, unchanged"}: ${n} model${n === 1 ? "" : "s"} ${r.data.source === "live" ? "offered to this key" : "in the bundled list"}.`;
+  }
+}
+
+/** The Models section follows the catalogue from start-up on. */
+export function initModels() {
+  on("catalogue-changed", renderModels);
+  renderModels();
 }

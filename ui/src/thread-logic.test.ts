@@ -4,7 +4,7 @@ import { latestLeaf, pathTo, siblingInfo } from "./thread-logic";
 
 const t = (id: string, parent: string | null, at: number): TurnView => ({
   id, chat_id: "c", parent_turn_id: parent, prompt: id, reference_hashes: [], params: {}, text: "", thoughts: "", image_ids: [],
-  grounding: null, usage: null, finish_reason: null, created_at: at,
+  grounding: null, usage: null, finish_reason: null, created_at: at, context_note: null,
 });
 // a -> b -> c ; a -> b2 (branch, newer)
 const turns = [t("a", null, 1), t("b", "a", 2), t("c", "b", 3), t("b2", "a", 4)];

@@ -1,10 +1,13 @@
 //! The chat thread beside the composer: the turns of the current branch with their images and text;
 //! continue from the last turn or branch from an earlier one; edit a turn's prompt to branch; switch
-//! between sibling branches.
+//! between sibling branches. A turn where the chat moved to another model (and restarted from the previous
+//! image) carries a marker with the backend's note.
 import { call, commands, imageUrl, type TurnView } from "./api";
 import { button, byId, h, toast } from "./dom";
 import { renderMarkdown } from "./markdown";
 import { latestLeaf, pathTo, siblingInfo } from "./thread-logic";
+import { paramsFor } from "./params-logic";
+import { moveOffRetired, showChanges } from "./params";
 import { emit, on, state } from "./store";
 import { prompt } from "./composer";
 import { run } from "./generation";
@@ -41,7 +44,9 @@ function editTurn(li: HTMLElement, turn: TurnView) {
 async function branchWith(turn: TurnView, text: string) {
   const chat = state.chat;
   if (!chat || !text.trim()) return;
-  const cap = state.caps.find((c) => c.id === (turn.params.model ?? chat.model)) ?? state.caps[0];
+  // The turn's model may have been retired since: its parameters are refitted to the successor.
+  const fitted = paramsFor({ ...turn.params, model: turn.params.model ?? chat.model }, state.caps, state.retired);
+  if (fitted.notice) showChanges([fitted.notice]);
   // Editing the first turn branches from the chat's start: a second first turn, sent without history.
   const isRoot = !turn.parent_turn_id;
   await run({
@@ -50,8 +55,8 @@ async function branchWith(turn: TurnView, text: string) {
     from_start: isRoot,
     prompt: text.trim(),
     reference_hashes: turn.reference_hashes,
-    params: { ...turn.params, model: turn.params.model ?? chat.model },
-  }, cap?.name ?? chat.model);
+    params: fitted.params,
+  }, fitted.cap.name);
 }
 
 function render() {
@@ -66,7 +71,12 @@ function render() {
   list.replaceChildren(...path.map((turn, i) => {
     const sib = siblingInfo(chat.turns, turn);
     const isLeaf = turn.id === leaf;
-    const li = h("li", { class: `turn ${isLeaf ? "leaf" : ""}`, dataset: { turn: turn.id }, attrs: { "aria-label": `Turn ${i + 1}` } },
+    const li = h("li", { class: `turn ${isLeaf ? "leaf" : ""} ${turn.context_note ? "restarted" : ""}`, dataset: { turn: turn.id }, attrs: { "aria-label": `Turn ${i + 1}` } },
+      // The chat moved to another model here and restarted from the previous image: earlier turns are not
+      // part of what the model sees from now on.
+      turn.context_note ? h("div", { class: "context-note", attrs: { role: "note" } },
+        h("span", { class: "context-note-mark", text: "New context", attrs: { "aria-hidden": "true" } }),
+        h("p", { class: "small", text: turn.context_note })) : null,
       h("div", { class: "turn-head" },
         h("span", { class: "turn-no", text: `${i + 1}` }),
         sib.count > 1 ? h("span", { class: "branch-switch" },
@@ -167,5 +177,11 @@ export function initThread() {
     await loadChat(chatId);
     state.parentTurnId = turnId && turnId !== state.chat?.head_turn_id ? turnId : null;
     emit("chat-changed");
+    // A chat made with a model Google has since retired continues on its successor (the picker says so).
+    const chat = state.chat;
+    if (chat?.id === chatId) {
+      const from = chat.turns.find((t) => t.id === (turnId ?? chat.head_turn_id));
+      moveOffRetired(from?.params.model ?? chat.model);
+    }
   });
 }

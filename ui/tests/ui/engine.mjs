@@ -1,5 +1,7 @@
 // A scripted generation backend for the browser tests (handlers run inside the page).
-// A scripted backend: `window.__SCENARIO__` picks what `generate` does; turns accumulate in a fake chat.
+// `window.__SCENARIO__` picks what `generate` does; turns accumulate in a fake chat. `window.__NOTICES__` are
+// sent as `notice` events, `window.__CONTEXT_NOTE__` marks the next turn as a restart on another model, and
+// `__FIX__.retire` ({id, successor, successorName, catalogue}) makes a request for `id` fail as retired.
 export const engine = {
   generate: async (args) => {
     window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
@@ -8,7 +10,16 @@ export const engine = {
     const s = window.__SCENARIO__ ?? "ok";
     const req = args.request;
     window.__cancelled = false;
+    // Google shut the model down (404): the backend records the retirement (its catalogue changes) and fails.
+    const gone = window.__FIX__.retire;
+    if (gone && req.params.model === gone.id) {
+      await window.__sleep(20);
+      window.__cat = gone.catalogue;
+      throw { kind: "model_retired", message: `Google has retired ${gone.id}; ${gone.successorName} (${gone.successor}) replaces it: switch to it and try again` };
+    }
+    for (const message of window.__NOTICES__ ?? []) send({ type: "notice", message });
     send({ type: "started", chat_id: req.chat_id ?? null, variations: req.params.count ?? 1, estimate: { model: req.params.model, images: 1, tokens_per_image: 1120, output_tokens: 1120, reference_tokens: 0, price: null, note: "" } });
+    if (s === "unavailable") { await window.__sleep(20); throw { kind: "model_unavailable", message: `${req.params.model} is not available for this API key (models.list does not offer it to this key); use Nano Banana 2.1 (gemini-nano-banana-2.1) instead` }; }
     if (s === "blocked") { await window.__sleep(50); throw { kind: "blocked", message: "The prompt was blocked by the safety filters (blockReason SAFETY)." }; }
     if (s === "invalid_key") { await window.__sleep(20); throw { kind: "invalid_key", message: "API key not valid. Please pass a valid API key. (400 INVALID_ARGUMENT)" }; }
     if (s === "network") { await window.__sleep(50); throw { kind: "network", message: "error sending request for url (https://generativelanguage.googleapis.com/…): connection refused" }; }
@@ -29,7 +40,8 @@ export const engine = {
     const n = (window.__turns ??= []).length + 1;
     const chatId = req.chat_id ?? "chat-1";
     const parent = req.chat_id && !req.from_start ? (req.parent_turn_id ?? window.__turns.at(-1)?.id ?? null) : null;
-    const turn = { id: `turn-${n}`, chat_id: chatId, parent_turn_id: parent, prompt: req.prompt, reference_hashes: req.reference_hashes ?? [], params: req.params, text: window.__TEXT__ ?? "Here is your **banana astronaut**.", thoughts: "**Planning the scene**", image_ids: [`img-${n}`], grounding: window.__GROUNDING__ ?? null, usage: null, finish_reason: "STOP", created_at: 1767225600000 + n * 60000 };
+    const turn = { id: `turn-${n}`, chat_id: chatId, parent_turn_id: parent, prompt: req.prompt, reference_hashes: req.reference_hashes ?? [], params: req.params, text: window.__TEXT__ ?? "Here is your **banana astronaut**.", thoughts: "**Planning the scene**", image_ids: [`img-${n}`], grounding: window.__GROUNDING__ ?? null, usage: null, finish_reason: "STOP", created_at: 1767225600000 + n * 60000, context_note: window.__CONTEXT_NOTE__ ?? null };
+    window.__CONTEXT_NOTE__ = null;
     if (!req.chat_id) window.__turns = [];
     window.__turns.push(turn);
     sessionStorage.setItem("__turns", JSON.stringify(window.__turns));
@@ -47,26 +59,26 @@ export const engine = {
   },
   chat_list: () => {
     const T = JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
-    return T.length ? [{ id: T[0].chat_id, title: T[0].prompt, model: "gemini-3.1-flash-image-preview", created_at: 0, updated_at: 0, turn_count: T.length, head_turn_id: T.at(-1).id }] : [];
+    return T.length ? [{ id: T[0].chat_id, title: T[0].prompt, model: "gemini-nano-banana-2.1", created_at: 0, updated_at: 0, turn_count: T.length, head_turn_id: T.at(-1).id }] : [];
   },
   cancel_generation: () => { window.__cancelled = true; return true; },
   chat_show: (a) => {
     window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
     const turns = (window.__turns ?? []).filter((t) => t.chat_id === a.chatId);
     const head = [...turns].sort((x, y) => y.created_at - x.created_at)[0];
-    return { id: a.chatId, title: turns[0]?.prompt.slice(0, 40) ?? "", model: "gemini-3.1-flash-image-preview", created_at: 1767225600000, updated_at: 1767225600000, turn_count: turns.length, head_turn_id: head?.id ?? null, turns };
+    return { id: a.chatId, title: turns[0]?.prompt.slice(0, 40) ?? "", model: "gemini-nano-banana-2.1", created_at: 1767225600000, updated_at: 1767225600000, turn_count: turns.length, head_turn_id: head?.id ?? null, turns };
   },
   gallery_get: (a) => {
     window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
     const t = (window.__turns ?? []).find((x) => x.image_ids.includes(a.id));
-    return { id: a.id, chat_id: t?.chat_id ?? "chat-1", turn_id: t?.id ?? "turn-1", prompt: t?.prompt ?? "", model: "gemini-3.1-flash-image-preview", width: 1024, height: 1024, mime: "image/png",
+    return { id: a.id, chat_id: t?.chat_id ?? "chat-1", turn_id: t?.id ?? "turn-1", prompt: t?.prompt ?? "", model: t?.params?.model ?? "gemini-nano-banana-2.1", width: 1024, height: 1024, mime: "image/png",
       favourite: false, trashed: false, has_grounding: !!t?.grounding, created_at: t?.created_at ?? 0, cursor: "c", path: `/data/images/${a.id}.png`, sha256: "ab12", bytes: 812345,
       params: t?.params ?? {}, aspect_ratio: t?.params?.aspect_ratio ?? null, image_size: t?.params?.image_size ?? "1K", reference_hashes: t?.reference_hashes ?? [], text: t?.text ?? "", thoughts: t?.thoughts ?? "",
       grounding: t?.grounding ?? null, usage: null, image_tokens: 1120, total_tokens: 1372, cost: null, finish_reason: "STOP", trashed_at: null };
   },
   gallery_list: () => {
     window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
-    const items = (window.__turns ?? []).slice().reverse().flatMap((t) => t.image_ids.map((id) => ({ id, chat_id: t.chat_id, turn_id: t.id, prompt: t.prompt, model: "gemini-3.1-flash-image-preview",
+    const items = (window.__turns ?? []).slice().reverse().flatMap((t) => t.image_ids.map((id) => ({ id, chat_id: t.chat_id, turn_id: t.id, prompt: t.prompt, model: "gemini-nano-banana-2.1",
       width: 1024, height: 1024, mime: "image/png", favourite: false, trashed: false, has_grounding: !!t.grounding, created_at: t.created_at, cursor: id })));
     return { items, total: items.length };
   },

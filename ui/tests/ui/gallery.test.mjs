@@ -19,7 +19,7 @@ const store = {
     const P = window.__FIX__.prompts;
     const items = [];
     for (let i = offset; i < Math.min(total, offset + limit); i++) {
-      items.push({ id: `g${q.query ? "q" : ""}${i}`, chat_id: `chat-${Math.floor(i / 3)}`, turn_id: `turn-${i}`, prompt: P[i % P.length], model: i % 4 === 3 ? "gemini-3-pro-image-preview" : "gemini-3.1-flash-image-preview",
+      items.push({ id: `g${q.query ? "q" : ""}${i}`, chat_id: `chat-${Math.floor(i / 3)}`, turn_id: `turn-${i}`, prompt: P[i % P.length], model: i % 4 === 3 ? "gemini-3-pro-image" : "gemini-nano-banana-2.1",
         width: 1024, height: 1024, mime: "image/png", favourite: i % 7 === 0, trashed: !!q.trashed_only, has_grounding: i % 5 === 0, created_at: 1767225600000 - i * 60000, cursor: `c${i}` });
     }
     return { items, total: a.withTotal ? total : -1 };
@@ -32,9 +32,9 @@ const store = {
   },
   gallery_get: (a) => {
     const i = Number(a.id.replace(/\D/g, ""));
-    return { id: a.id, chat_id: `chat-${Math.floor(i / 3)}`, turn_id: `turn-${i}`, prompt: window.__FIX__.prompts[i % 6], model: "gemini-3.1-flash-image-preview", width: 1024, height: 1024, mime: "image/png",
+    return { id: a.id, chat_id: `chat-${Math.floor(i / 3)}`, turn_id: `turn-${i}`, prompt: window.__FIX__.prompts[i % 6], model: "gemini-nano-banana-2.1", width: 1024, height: 1024, mime: "image/png",
       favourite: i % 7 === 0, trashed: false, has_grounding: false, created_at: 1767225600000 - i * 60000, cursor: "c", path: `/home/ann/.local/share/studio.banana.desktop/images/${a.id}.png`,
-      sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", bytes: 1234567, params: { model: "gemini-3.1-flash-image-preview", aspect_ratio: "16:9", image_size: "2K", thinking_level: "high", search: { web: true } },
+      sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", bytes: 1234567, params: { model: "gemini-nano-banana-2.1", aspect_ratio: "16:9", image_size: "2K", thinking_level: "high", search: { web: true } },
       aspect_ratio: "16:9", image_size: "2K", reference_hashes: ["r1", "r2"], text: "A **cat** in a porcelain teacup.", thoughts: "", grounding: null, usage: null, image_tokens: 1680, total_tokens: 2101, cost: null, finish_reason: "STOP", trashed_at: null };
   },
   gallery_trash: () => null,
@@ -42,8 +42,8 @@ const store = {
   gallery_delete: () => null,
   gallery_export: (a) => a.ids.length,
   gallery_set_favourite: () => null,
-  chat_show: (a) => ({ id: a.chatId, title: "Cat in a teacup", model: "gemini-3.1-flash-image-preview", created_at: 0, updated_at: 0, turn_count: 1, head_turn_id: "turn-4",
-    turns: [{ id: "turn-4", chat_id: a.chatId, parent_turn_id: null, prompt: "Cat in a teacup", reference_hashes: [], params: {}, text: "", thoughts: "", image_ids: ["g4"], grounding: null, usage: null, finish_reason: "STOP", created_at: 0 }] }),
+  chat_show: (a) => ({ id: a.chatId, title: "Cat in a teacup", model: "gemini-nano-banana-2.1", created_at: 0, updated_at: 0, turn_count: 1, head_turn_id: "turn-4",
+    turns: [{ id: "turn-4", chat_id: a.chatId, parent_turn_id: null, prompt: "Cat in a teacup", reference_hashes: [], params: {}, text: "", thoughts: "", image_ids: ["g4"], grounding: null, usage: null, finish_reason: "STOP", created_at: 0, context_note: null }] }),
 };
 
 async function openGallery(total = 100000) {
@@ -123,14 +123,14 @@ test("search as you type calls galleryList with the query; filters and sort too"
   assert.equal((await calls(page, "gallery_count")).filter((c) => c.args.query.query).length, 0, "42 fit in one page: nothing to count");
   await page.fill("#gallery-search", "");
   await page.check("#filter-fav");
-  await page.selectOption("#filter-model", "gemini-3-pro-image-preview");
+  await page.selectOption("#filter-model", "gemini-3-pro-image");
   await page.check("#filter-grounding");
   await page.selectOption("#gallery-sort", "oldest");
   await page.selectOption("#filter-date", "7d");
   await page.waitForTimeout(300);
   const last = (await calls(page, "gallery_list")).at(-1).args.query;
   assert.equal(last.favourite, true);
-  assert.equal(last.model, "gemini-3-pro-image-preview");
+  assert.equal(last.model, "gemini-3-pro-image");
   assert.equal(last.has_grounding, true);
   assert.equal(last.sort, "oldest");
   assert.ok(typeof last.since === "number");

@@ -212,7 +212,7 @@ test("the result view zooms, compares with a reference, saves, reveals, reuses a
   await page.click("#copy-image");
   await page.waitForFunction(() => /copied|Could not copy|not supported/.test(document.getElementById("toast").textContent));
   // Reuse parameters puts the stored size back after a change.
-  await page.selectOption("#size", "512");
+  await page.selectOption("#size", "1K");
   await page.click("#reuse-params");
   assert.equal(await page.locator("#size").inputValue(), "2K");
   // Use as reference: the composer was cleared by the success (its photos live in the thread), so the result

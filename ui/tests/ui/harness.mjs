@@ -50,7 +50,7 @@ export async function launch() {
 }
 
 /**
- * Opens the app page with IPC mocked. `handlers` maps a command name to a value or to `(args, options)` =>
+ * Opens the app page with IPC mocked (`now`: a fixed `Date` for the page, e.g. "2026-12-02T12:00:00Z"). `handlers` maps a command name to a value or to `(args, options)` =>
  * result (serialised into the page, so it cannot close over test variables: pass data through `fixtures`,
  * readable in the page as `window.__FIX__`); a handler that throws makes the command fail the way Tauri does.
  * In the page:
@@ -59,9 +59,12 @@ export async function launch() {
  *   - `__channelSend(channel, message)` / `__channelEnd(channel)` push on a Channel passed to a command;
  *   - `__sleep(ms)` helps handlers stream with delays.
  */
-export async function openApp(browser, baseUrl, handlers, { colorScheme = "light", viewport = { width: 1280, height: 800 }, fixtures = {}, storage = null, context: reuse = null } = {}) {
-  const context = reuse ?? await browser.newContext({ viewport, colorScheme, reducedMotion: "reduce" });
+export async function openApp(browser, baseUrl, handlers, { colorScheme = "light", viewport = { width: 1280, height: 800 }, fixtures = {}, storage = null, context: reuse = null, now = null } = {}) {
+  // UTC whatever the machine's zone, so dates and times on screen match the baselines.
+  const context = reuse ?? await browser.newContext({ viewport, colorScheme, reducedMotion: "reduce", timezoneId: "UTC" });
   context.setDefaultTimeout(8000);
+  // A fixed wall clock (timers still run) for screens that say how long ago something was.
+  if (now) await context.clock.setFixedTime(now);
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));

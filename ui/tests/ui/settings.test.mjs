@@ -25,7 +25,8 @@ const keyHandlers = {
 
 async function openSettings(extra = {}, info = {}) {
   const { demoInfo } = await import("./fixtures.mjs");
-  const r = await openStudio(browser, server, { ...keyHandlers, ...extra }, { fixtures: { demo: { ...demoInfo, ...info } } });
+  // A fixed clock: the Models section says how long ago the list was read.
+  const r = await openStudio(browser, server, { ...keyHandlers, ...extra }, { now: "2026-12-02T12:00:00Z", fixtures: { demo: { ...demoInfo, ...info } } });
   await r.page.click("#demo-add-key");
   await r.page.waitForSelector("#settings:not([hidden]) #api-key");
   return r;
@@ -50,12 +51,16 @@ test("a valid key is checked, saved, never shown, and the app leaves the demo", 
   assert.match(await page.locator("#key-source").textContent(), /stored in a private file in the data folder \(readable only by you\): no system keychain was running/);
   assert.equal(await page.locator('[data-fact="API key"]').textContent(), "Set (private file)");
   assert.equal(await page.locator("#api-key").inputValue(), "", "the key is not kept in the form");
+  // The new key's model list is read at once (not when the cached one is a day old).
+  await page.waitForFunction(() => document.getElementById("models-result")?.textContent.startsWith("Checked"));
+  assert.deepEqual((await calls(page, "refresh_catalogue")).map((c) => c.args), [{ force: false }, { force: true }]);
   assert.ok(!(await page.content()).includes(KEY), "the key appears nowhere in the page");
   await shot(page, "settings-valid");
   // Remove it again.
   await page.click("#clear-key");
   await page.waitForFunction(() => document.getElementById("mode-badge").textContent === "Offline demo");
   assert.equal((await calls(page, "clear_api_key")).length, 1);
+  await page.waitForFunction(async () => window.__IPC_CALLS__.filter((c) => c.cmd === "refresh_catalogue").length === 3);
   assert.deepEqual(errors, []);
   await context.close();
 });

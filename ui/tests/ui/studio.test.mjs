@@ -27,15 +27,18 @@ async function options(page, id) {
   return page.locator(`#${id} option`).evaluateAll((os) => os.map((o) => o.value));
 }
 
-test("3.1 Flash offers every ratio, 512 to 4K, two thinking levels and both search types", async () => {
+test("Nano Banana 2.1 offers every ratio, 1K to 4K, three thinking levels and both search types", async () => {
   const { page, context } = await openStudio(browser, server);
-  assert.equal(await page.locator("#model").inputValue(), "gemini-3.1-flash-image-preview");
+  assert.equal(await page.locator("#model").inputValue(), "gemini-nano-banana-2.1");
   const ratios = await options(page, "aspect");
   assert.ok(ratios.includes("1:8") && ratios.includes("8:1") && ratios.length === 15, "14 ratios + auto");
-  assert.deepEqual(await options(page, "size"), ["512", "1K", "2K", "4K"]);
-  assert.deepEqual(await options(page, "thinking"), ["minimal", "high"]);
+  assert.deepEqual(await options(page, "size"), ["1K", "2K", "4K"]);
+  assert.deepEqual(await options(page, "thinking"), ["minimal", "medium", "high"]);
+  assert.equal(await page.locator("#thinking").inputValue(), "medium");
   assert.ok(await page.locator("#search-web").isVisible());
   assert.ok(await page.locator("#search-image").isVisible());
+  assert.equal(await page.locator("#model-state").textContent(), "Default");
+  assert.equal(await page.locator('[data-limit="References"]').textContent(), "Up to 14 (10 objects, 4 characters)");
   await page.selectOption("#aspect", "16:9");
   await page.selectOption("#size", "2K");
   await page.waitForFunction(() => document.getElementById("output-info").textContent.includes("2752 × 1536"));
@@ -43,14 +46,14 @@ test("3.1 Flash offers every ratio, 512 to 4K, two thinking levels and both sear
   await page.selectOption("#count", "3");
   await page.waitForFunction(() => document.getElementById("estimate").textContent.includes("3 × 1,680 = 5,040"));
   const est = await calls(page, "estimate_cost");
-  assert.deepEqual(est.at(-1).args.params, { model: "gemini-3.1-flash-image-preview", aspect_ratio: "16:9", image_size: "2K", thinking_level: "minimal", include_thoughts: true, search: { web: false, image: false }, images_only: false, count: 3 });
+  assert.deepEqual(est.at(-1).args.params, { model: "gemini-nano-banana-2.1", aspect_ratio: "16:9", image_size: "2K", thinking_level: "medium", include_thoughts: true, search: { web: false, image: false }, images_only: false, count: 3 });
   await shot(page, "params-flash");
   await context.close();
 });
 
-test("Pro has no 1:8, no 512, no thinking choice and no image search; 2.5 has no size control", async () => {
+test("Pro has no 1:8, no thinking choice and no image search; Lite is 1K only without search", async () => {
   const { page, context } = await openStudio(browser, server);
-  await page.selectOption("#model", "gemini-3-pro-image-preview");
+  await page.selectOption("#model", "gemini-3-pro-image");
   const ratios = await options(page, "aspect");
   assert.ok(!ratios.includes("1:8") && !ratios.includes("4:1"));
   assert.deepEqual(await options(page, "size"), ["1K", "2K", "4K"]);
@@ -58,6 +61,19 @@ test("Pro has no 1:8, no 512, no thinking choice and no image search; 2.5 has no
   assert.match(await page.locator("#thinking-note").textContent(), /Always thinks/);
   assert.equal(await page.locator("#search-image").count(), 0);
   assert.ok(await page.locator("#search-web").isVisible());
+  assert.match(await page.locator("#model-card").textContent(), /No free tier/);
+  await page.selectOption("#model", "gemini-3.1-flash-lite-image");
+  assert.deepEqual(await options(page, "size"), ["1K"]);
+  assert.deepEqual(await options(page, "thinking"), ["minimal", "high"]);
+  assert.match(await page.locator("#search-note").textContent(), /Not offered/);
+  assert.equal(await page.locator('[data-limit="Search"]').textContent(), "None");
+  await page.waitForFunction(() => document.getElementById("estimate").textContent.includes("1 × 1,120"));
+  await context.close();
+});
+
+test("2.5 Flash Image, for a key that still has it, has no size control and takes 3 references", async () => {
+  const { liveCatalogue } = await import("./catalogue.mjs");
+  const { page, context } = await openStudio(browser, server, {}, { fixtures: { catalogue: liveCatalogue({ unavailable: [] }) } });
   await page.selectOption("#model", "gemini-2.5-flash-image");
   assert.equal(await page.locator("#size").count(), 0, "no size control on 2.5");
   assert.match(await page.locator("#size-note").textContent(), /No size choice/);
@@ -65,6 +81,7 @@ test("Pro has no 1:8, no 512, no thinking choice and no image search; 2.5 has no
   assert.match(await page.locator("#search-note").textContent(), /Not offered/);
   assert.match(await page.locator("#output-info").textContent(), /1024 × 1024 px.*1,290 output tokens/);
   assert.match(await page.locator("#refs-count").textContent(), /0 \/ 3/);
+  assert.equal(await page.locator("#model-state").textContent(), "Restricted");
   await page.waitForFunction(() => document.getElementById("estimate").textContent.includes("1 × 1,290"));
   await shot(page, "params-nano-banana");
   await context.close();
@@ -72,12 +89,13 @@ test("Pro has no 1:8, no 512, no thinking choice and no image search; 2.5 has no
 
 test("switching from 3.1 Flash 512 to Pro keeps what fits and says what changed", async () => {
   const { page, context } = await openStudio(browser, server);
+  await page.selectOption("#model", "gemini-3.1-flash-image");
   await page.selectOption("#aspect", "1:8");
   await page.selectOption("#size", "512");
   await page.selectOption("#thinking", "high");
   await page.check("#search-web");
   await page.check("#search-image");
-  await page.selectOption("#model", "gemini-3-pro-image-preview");
+  await page.selectOption("#model", "gemini-3-pro-image");
   const said = await page.locator("#params-changes").textContent();
   assert.match(said, /512 is not offered by Nano Banana Pro; now 1K\./);
   assert.match(said, /1:8 is not offered by Nano Banana Pro; now 9:16\./);
@@ -89,12 +107,13 @@ test("switching from 3.1 Flash 512 to Pro keeps what fits and says what changed"
   assert.match(await page.locator("#output-info").textContent(), /768 × 1376/);
   await page.waitForFunction(() => document.getElementById("estimate").textContent.includes("1 × 1,120"));
   await shot(page, "params-switch");
-  // 4K survives a switch back to Pro from Flash.
-  await page.selectOption("#model", "gemini-3.1-flash-image-preview");
+  // 4K survives a switch back to Pro from 2.1.
+  await page.selectOption("#model", "gemini-nano-banana-2.1");
   await page.selectOption("#size", "4K");
-  await page.selectOption("#model", "gemini-3-pro-image-preview");
+  await page.selectOption("#model", "gemini-3-pro-image");
   assert.equal(await page.locator("#size").inputValue(), "4K");
-  assert.equal(await page.locator("#params-changes").isVisible(), false);
+  // Only 2.1's thinking level has no place on Pro; the size is not mentioned.
+  assert.equal(await page.locator("#params-changes").textContent(), "Nano Banana Pro has no thinking level choice (it always thinks); Medium is dropped.");
   await context.close();
 });
 
@@ -105,7 +124,7 @@ test("dropping 15 files from the file manager keeps 14 and names the 15th", asyn
   await page.waitForFunction(() => document.querySelectorAll("#refs .ref").length === 14);
   assert.equal((await page.locator("#refs-count").textContent()).trim(), "14 / 14 references");
   const notice = await page.locator("#refs-notice").textContent();
-  assert.match(notice, /“photo-15\.jpg” was not added: Nano Banana 2 takes at most 14 references\./);
+  assert.match(notice, /“photo-15\.jpg” was not added: Nano Banana 2\.1 takes at most 14 references\./);
   assert.deepEqual((await calls(page, "import_reference_paths"))[0].args.paths, paths);
   await page.fill("#prompt", "Make a collage of these photos");
   await shot(page, "references-limit");
@@ -121,9 +140,9 @@ test("references are objects or characters; the model's character limit is enfor
   for (const n of ["ann", "bob", "cat", "dog"]) await page.click(`button[aria-label^="${n}.jpg is an object"]`);
   assert.equal((await page.locator("#refs-count").textContent()).trim(), "6 / 14 references · 4 of 4 characters");
   assert.equal(await page.locator('button[aria-label^="ann.jpg is a character"]').getAttribute("aria-pressed"), "true");
-  // Nano Banana 2 keeps 4 characters consistent: the 5th is refused with the reason, nothing changes.
+  // Nano Banana 2.1 keeps 4 characters consistent: the 5th is refused with the reason, nothing changes.
   await page.click('button[aria-label^="eve.jpg is an object"]');
-  assert.match(await page.locator("#refs-notice").textContent(), /Nano Banana 2 keeps at most 4 characters consistent/);
+  assert.match(await page.locator("#refs-notice").textContent(), /Nano Banana 2\.1 keeps at most 4 characters consistent/);
   assert.equal(await page.locator('button[aria-label^="eve.jpg is an object"]').count(), 1);
   await shot(page, "references-roles");
   // Unmarking frees a slot.
