@@ -5,6 +5,8 @@
 const COMMANDS: &[&str] = &[
     "app_info",
     "capabilities",
+    "catalogue",
+    "refresh_catalogue",
     "open_external",
     "reveal_image",
     "set_api_key",

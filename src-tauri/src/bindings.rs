@@ -13,6 +13,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .commands(collect_commands![
         commands::app::app_info,
         commands::app::capabilities,
+        commands::app::catalogue,
+        commands::app::refresh_catalogue,
         commands::app::open_external,
         commands::app::reveal_image,
         commands::settings::set_api_key,

@@ -252,11 +252,6 @@ export type GenerationCost = {
 export type GenerationEvent = 
 /**  Validated; about to send `variations` requests. */
 { type: "started"; chat_id: string | null; variations: number; estimate: CostEstimate } | 
-/**
- *  Something the user should know about this request: a retired model replaced by its successor, or a chat
- *  continued on another model from its last image.
- */
-{ type: "notice"; message: string } | 
 /**  A request failed transiently and will be retried after `delay_ms`. */
 { type: "retry"; variation: number; attempt: number; delay_ms: number; reason: string; message: string } | 
 /**  A piece of the model's thinking. */
@@ -265,6 +260,11 @@ export type GenerationEvent =
 { type: "thought_image"; variation: number; id: string; path: string; mime: string } | 
 /**  A piece of answer text. */
 { type: "text"; variation: number; text: string } | 
+/**
+ *  Something the user should know about how the request was sent: a retired model moved to its
+ *  successor, or a chat restarted on another model from its last image.
+ */
+{ type: "notice"; message: string } | 
 /**  One variation failed (the others may still succeed). */
 { type: "variation_failed"; variation: number; kind: string; message: string } | 
 /**  Everything saved. */
@@ -287,6 +287,8 @@ export type GenerationResult = {
 	finish_reason: string | null,
 	cost: GenerationCost,
 	failures: VariationFailure[],
+	/**  The notices sent as events during the generation, for callers that only read the result. */
+	notices: string[],
 };
 
 /**  Everything known about one image: enough to reopen it, reuse its parameters, or continue its chat. */

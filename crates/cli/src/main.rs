@@ -31,7 +31,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Generate an image (or continue a chat with --chat).
-    Generate(GenerateArgs),
+    Generate(Box<GenerateArgs>),
     /// Browse the gallery.
     Gallery {
         #[command(subcommand)]
@@ -42,13 +42,22 @@ enum Command {
         #[command(subcommand)]
         command: ChatCommand,
     },
+    /// The image models this key can call (Google's models.list merged with the bundled model data).
+    Models {
+        /// Ask Google again now instead of using the list read in the last day.
+        #[arg(long)]
+        refresh: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
 struct GenerateArgs {
     /// What to draw (or how to change the previous image, with --chat).
     prompt: String,
-    /// Model id.
+    /// Model id (see `banana models`); a retired id moves to its successor with a note on stderr.
     #[arg(long, default_value = DEFAULT_MODEL)]
     model: String,
     /// Aspect ratio, e.g. 16:9.
@@ -215,10 +224,55 @@ fn open_studio() -> Result<Studio, Failure> {
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Generate(args) => generate(args).await,
+        Command::Generate(args) => generate(*args).await,
         Command::Gallery { command } => gallery(command),
         Command::Chat { command } => chat(command),
+        Command::Models { refresh, json } => models(refresh, json).await,
     }
+}
+
+async fn models(refresh: bool, as_json: bool) -> Result<(), Failure> {
+    let studio = open_studio()?;
+    let c = studio.refresh_catalogue(refresh).await?;
+    if as_json {
+        print_json(&serde_json::to_value(&c).unwrap_or(Value::Null));
+        return Ok(());
+    }
+    println!("{}", c.note);
+    for m in &c.models {
+        let state = match (m.availability, m.status) {
+            (studio_core::Availability::Unavailable, _) => "unavailable",
+            (_, studio_core::ModelStatus::New) => "new",
+            (_, studio_core::ModelStatus::Deprecated) => "deprecated",
+            _ if m.is_default => "default",
+            _ => "",
+        };
+        let sizes = if m.image_sizes.is_empty() {
+            "~1K".to_string()
+        } else {
+            m.image_sizes.join("/")
+        };
+        println!(
+            "{:<30} {:<12} {:<26} {:>2} ratios  {:<11} {:>2} refs  {}",
+            m.id,
+            state,
+            m.name,
+            m.aspect_ratios.len(),
+            sizes,
+            m.max_reference_images,
+            m.note.as_deref().unwrap_or(&m.description)
+        );
+    }
+    for r in &c.retired {
+        println!(
+            "{:<30} {:<12} retired{}; use {}",
+            r.id,
+            "retired",
+            r.retired_on.as_deref().map(|d| format!(" on {d}")).unwrap_or_default(),
+            r.successor
+        );
+    }
+    Ok(())
 }
 
 fn parse_search(s: &str) -> Result<SearchParams, Failure> {
@@ -254,6 +308,16 @@ async fn generate(a: GenerateArgs) -> Result<(), Failure> {
         character_references: a.characters.iter().map(|n| n.saturating_sub(1)).collect(),
     };
     let studio = open_studio()?;
+    let mut params = params;
+    if studio.has_client() {
+        // Once a day at most (cached in the gallery): which models this key can call.
+        studio.refresh_catalogue(false).await?;
+    }
+    let resolved = studio.resolve_model(&params.model)?;
+    if let Some(notice) = &resolved.notice {
+        eprintln!("banana: note: {notice}");
+    }
+    params.model = resolved.caps.id;
     // Refuse bad input before touching the network or the reference store.
     studio.validate(&params, a.refs.len())?;
     if !studio.has_client() {

@@ -97,6 +97,8 @@ async fn generate_json_then_gallery_and_chat() {
             "16:9",
             "--size",
             "512",
+            "--model",
+            "gemini-3.1-flash-image",
             "--json",
         ])
         .await;
@@ -155,17 +157,6 @@ async fn generate_json_then_gallery_and_chat() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_input_exits_2_before_any_request() {
     let e = Env::new().await;
-    let refs: Vec<String> = (0..4)
-        .map(|i| {
-            let p = e.dir.path().join(format!("r{i}.png"));
-            png(&p, i as u8);
-            p.to_string_lossy().into_owned()
-        })
-        .collect();
-    let mut too_many = vec!["generate", "x", "--model", "gemini-2.5-flash-image"];
-    for r in &refs {
-        too_many.extend(["--ref", r.as_str()]);
-    }
     let corrupt = e.dir.path().join("broken.jpg");
     std::fs::write(&corrupt, b"not a jpeg at all").unwrap();
     let corrupt = corrupt.to_string_lossy().into_owned();
@@ -175,7 +166,7 @@ async fn invalid_input_exits_2_before_any_request() {
                 "generate",
                 "x",
                 "--model",
-                "gemini-3-pro-image-preview",
+                "gemini-3-pro-image",
                 "--aspect",
                 "1:8",
             ],
@@ -186,7 +177,7 @@ async fn invalid_input_exits_2_before_any_request() {
                 "generate",
                 "x",
                 "--model",
-                "gemini-3-pro-image-preview",
+                "gemini-3-pro-image",
                 "--size",
                 "512",
             ],
@@ -202,23 +193,23 @@ async fn invalid_input_exits_2_before_any_request() {
                 "--size",
                 "2K",
             ],
-            "size",
+            "gemini-2.5-flash-image is not available for this API key",
         ),
+        (vec!["generate", "x", "--size", "512"], "no image size 512"),
         (
             vec![
                 "generate",
                 "x",
                 "--model",
-                "gemini-3-pro-image-preview",
+                "gemini-3-pro-image",
                 "--search",
                 "image",
             ],
             "image search",
         ),
         (vec!["generate", "x", "--search", "maps"], "maps"),
-        (vec!["generate", "x", "--thinking", "medium"], "medium"),
+        (vec!["generate", "x", "--thinking", "max"], "max"),
         (vec!["generate", "x", "--model", "nope"], "nope"),
-        (too_many, "at most 3 reference images"),
         (
             vec!["generate", "x", "--ref", "/does/not/exist.png"],
             "exist.png",
@@ -444,4 +435,57 @@ async fn characters_are_limited_and_a_chat_can_branch_from_its_start() {
     assert_eq!(last.json.unwrap()["contents"].as_array().unwrap().len(), 1);
     let both = e.run(&["generate", "x", "--chat", &chat, "--from-start", "--parent", "t"]).await;
     assert_eq!(both.code, 2, "{}", both.stderr);
+}
+
+/// Issue 13: `banana models` shows what this key can call; a retired `--model` moves to its successor with a
+/// note instead of failing; a model Google just shipped is usable without a code change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn models_lists_the_live_catalogue_and_retired_ids_move_on() {
+    let e = Env::new().await;
+    let o = e.run(&["models", "--json"]).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let c = o.json();
+    assert_eq!(c["source"], "live");
+    let models = c["models"].as_array().unwrap();
+    assert_eq!(models[0]["id"], "gemini-nano-banana-2.1");
+    assert_eq!(models[0]["is_default"], true);
+    let nb1 = models.iter().find(|m| m["id"] == "gemini-2.5-flash-image").unwrap();
+    assert_eq!(nb1["availability"], "unavailable");
+    assert!(c["retired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "gemini-3-pro-image-preview" && r["successor"] == "gemini-3-pro-image"));
+    let plain = e.run(&["models"]).await;
+    assert_eq!(plain.code, 0);
+    assert!(plain.stdout.contains("gemini-nano-banana-2.1") && plain.stdout.contains("unavailable"));
+    assert!(plain.stdout.contains("gemini-3.1-flash-image-preview") && plain.stdout.contains("retired on 2026-06-25"));
+
+    let o = e
+        .run(&["generate", "x", "--model", "gemini-3.1-flash-image-preview", "--json"])
+        .await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("banana: note: Google retired gemini-3.1-flash-image-preview on 2026-06-25;"),
+        "{}",
+        o.stderr
+    );
+    let id = o.json()["images"][0]["id"].as_str().unwrap().to_string();
+    let shown = e.run(&["gallery", "show", &id, "--json"]).await.json();
+    assert_eq!(shown["model"], "gemini-nano-banana-2.1");
+
+    e.fake.update_catalogue(|c| {
+        c.clone_model("gemini-3-pro-image", "gemini-3.5-pro-image").unwrap();
+    });
+    let o = e.run(&["models", "--refresh", "--json"]).await.json();
+    let new = o["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "gemini-3.5-pro-image")
+        .cloned()
+        .unwrap();
+    assert_eq!(new["status"], "new");
+    let o = e.run(&["generate", "x", "--model", "gemini-3.5-pro-image"]).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
 }

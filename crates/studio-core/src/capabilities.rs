@@ -1,12 +1,13 @@
-//! The model capability table: the single source of truth for what each image model accepts (ratios, sizes,
-//! thinking levels, search types, reference limits) and what it produces (pixel size and output tokens per
-//! ratio and size). The UI reads it through `Studio::capabilities()`; `params::validate` checks every request
-//! against it before anything is sent. Figures come from `gemini-api.md` (Google's image-generation guide).
+//! What one image model accepts (ratios, sizes, thinking levels, search types, reference limits, video) and
+//! produces (pixel size and output tokens per ratio and size), and where it stands (current, deprecated,
+//! restricted, new, available to this key or not). The figures come from one data file,
+//! `data/models.json`, read by [`crate::catalogue`]; `models.list` decides at run time which of them a key
+//! can call. The UI builds every control from these; `params::validate` checks every request against them.
 
 use serde::{Deserialize, Serialize};
 
-/// The default model (Nano Banana 2).
-pub const DEFAULT_MODEL: &str = "gemini-3.1-flash-image-preview";
+/// The default model (Nano Banana 2.1). The data file names the same one; a test keeps them equal.
+pub const DEFAULT_MODEL: &str = "gemini-nano-banana-2.1";
 
 /// One output format: a ratio at a size, with its pixel dimensions and output-token cost.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,6 +62,49 @@ pub struct ModelCapabilities {
     pub max_character_images: u32,
     /// Every ratio x size with pixels and tokens.
     pub outputs: Vec<OutputFormat>,
+    /// The line of models it belongs to (e.g. "nano-banana-2"); a new model of a known family borrows its
+    /// limits.
+    pub family: String,
+    pub status: ModelStatus,
+    /// Whether this key can call it, as `models.list` said.
+    pub availability: Availability,
+    /// Why it is unavailable, or what to know about it (restrictions, unconfirmed figures).
+    pub note: Option<String>,
+    /// The model that replaces it, for deprecated and restricted models.
+    pub successor: Option<String>,
+    /// Accepts a video as context (through the Files API).
+    pub video_input: bool,
+    /// Served by the Batch API.
+    pub batch: bool,
+    /// Release date (`YYYY-MM-DD`), when known.
+    pub released: Option<String>,
+}
+
+/// Where a model stands in Google's line-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ModelStatus {
+    Current,
+    /// Still served, but Google named a successor and will shut it down.
+    Deprecated,
+    /// Kept for projects that used it before; new keys should not expect it.
+    Restricted,
+    /// Listed by `models.list` but not in the data file: limits are borrowed from its family, conservatively.
+    New,
+}
+
+/// Whether the key can call a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    /// `models.list` offers it to this key.
+    Available,
+    /// `models.list` did not list it for this key, or the API answered that it is gone.
+    Unavailable,
+    /// Not checked (offline, or the list could not be read): the data file alone.
+    Unchecked,
 }
 
 impl ModelCapabilities {
@@ -85,195 +129,57 @@ impl ModelCapabilities {
     pub fn supports_search(&self, t: SearchType) -> bool {
         self.search_types.contains(&t)
     }
+
+    /// Whether the picker offers it for generation (not known to be closed to this key).
+    pub fn is_usable(&self) -> bool {
+        self.availability != Availability::Unavailable
+    }
 }
 
-type Px = (&'static str, [(u32, u32); 4]);
-
-const FLASH_31: &[Px] = &[
-    (
-        "1:1",
-        [(512, 512), (1024, 1024), (2048, 2048), (4096, 4096)],
-    ),
-    (
-        "1:4",
-        [(256, 1024), (512, 2048), (1024, 4096), (2048, 8192)],
-    ),
-    (
-        "1:8",
-        [(192, 1536), (384, 3072), (768, 6144), (1536, 12288)],
-    ),
-    ("2:3", [(424, 632), (848, 1264), (1696, 2528), (3392, 5056)]),
-    ("3:2", [(632, 424), (1264, 848), (2528, 1696), (5056, 3392)]),
-    ("3:4", [(448, 600), (896, 1200), (1792, 2400), (3584, 4800)]),
-    (
-        "4:1",
-        [(1024, 256), (2048, 512), (4096, 1024), (8192, 2048)],
-    ),
-    ("4:3", [(600, 448), (1200, 896), (2400, 1792), (4800, 3584)]),
-    ("4:5", [(464, 576), (928, 1152), (1856, 2304), (3712, 4608)]),
-    ("5:4", [(576, 464), (1152, 928), (2304, 1856), (4608, 3712)]),
-    (
-        "8:1",
-        [(1536, 192), (3072, 384), (6144, 768), (12288, 1536)],
-    ),
-    (
-        "9:16",
-        [(384, 688), (768, 1376), (1536, 2752), (3072, 5504)],
-    ),
-    (
-        "16:9",
-        [(688, 384), (1376, 768), (2752, 1536), (5504, 3072)],
-    ),
-    // The guide prints 792x168 for 512; kept as printed (792x336 would match the ratio).
-    (
-        "21:9",
-        [(792, 168), (1584, 672), (3168, 1344), (6336, 2688)],
-    ),
-];
-const FLASH_31_TOKENS: [u32; 4] = [747, 1120, 1680, 2520];
-const SIZES_4: [&str; 4] = ["512", "1K", "2K", "4K"];
-
-const PRO_RATIOS: &[&str] = &[
-    "1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9",
-];
-
-const FLASH_25: &[(&str, u32, u32)] = &[
-    ("1:1", 1024, 1024),
-    ("2:3", 832, 1248),
-    ("3:2", 1248, 832),
-    ("3:4", 864, 1184),
-    ("4:3", 1184, 864),
-    ("4:5", 896, 1152),
-    ("5:4", 1152, 896),
-    ("9:16", 768, 1344),
-    ("16:9", 1344, 768),
-    ("21:9", 1536, 672),
-];
-
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
-}
-
-/// One output format per size of `ratio`, taking pixel sizes, size names and token costs in step.
-fn sized_outputs(ratio: &str, px: &[(u32, u32)], sizes: &[&str], tokens: &[u32]) -> Vec<OutputFormat> {
-    px.iter()
-        .zip(sizes)
-        .zip(tokens)
-        .map(|((&(w, h), size), &tokens)| OutputFormat {
-            aspect_ratio: ratio.to_string(),
-            image_size: Some(size.to_string()),
-            width: w,
-            height: h,
-            tokens,
-        })
-        .collect()
-}
-
-/// The capability table, default model first.
+/// The bundled data file's models that are still served (current, deprecated and restricted), default
+/// first; availability is unchecked. A studio's live view is [`crate::Studio::catalogue`].
 pub fn capabilities() -> Vec<ModelCapabilities> {
-    let flash31_outputs = FLASH_31
-        .iter()
-        .flat_map(|(ratio, px)| sized_outputs(ratio, px, &SIZES_4, &FLASH_31_TOKENS))
-        .collect();
-    // 3 Pro shares 3.1 Flash's pixel sizes at 1K/2K/4K; 1K and 2K cost 1120 tokens, 4K 2000.
-    let pro_outputs = FLASH_31
-        .iter()
-        .filter(|(r, _)| PRO_RATIOS.contains(r))
-        .flat_map(|(ratio, px)| sized_outputs(ratio, &px[1..], &SIZES_4[1..], &[1120, 1120, 2000]))
-        .collect();
-    let flash25_outputs = FLASH_25
-        .iter()
-        .map(|&(ratio, w, h)| OutputFormat {
-            aspect_ratio: ratio.to_string(),
-            image_size: None,
-            width: w,
-            height: h,
-            tokens: 1290,
-        })
-        .collect();
-    vec![
-        ModelCapabilities {
-            id: DEFAULT_MODEL.into(),
-            name: "Nano Banana 2".into(),
-            description: "Best balance of quality, speed and cost".into(),
-            is_default: true,
-            aspect_ratios: FLASH_31.iter().map(|(r, _)| r.to_string()).collect(),
-            image_sizes: strings(&SIZES_4),
-            default_image_size: Some("1K".into()),
-            thinking_levels: strings(&["minimal", "high"]),
-            default_thinking_level: Some("minimal".into()),
-            thinks: true,
-            supports_thoughts: true,
-            search_types: vec![SearchType::Web, SearchType::Image],
-            max_reference_images: 14,
-            max_object_images: 10,
-            max_character_images: 4,
-            outputs: flash31_outputs,
-        },
-        ModelCapabilities {
-            id: "gemini-3-pro-image-preview".into(),
-            name: "Nano Banana Pro".into(),
-            description: "Professional assets, complex instructions, best text rendering".into(),
-            is_default: false,
-            aspect_ratios: strings(PRO_RATIOS),
-            image_sizes: strings(&SIZES_4[1..]),
-            default_image_size: Some("1K".into()),
-            // Always thinks; the level is not a choice.
-            thinking_levels: vec![],
-            default_thinking_level: None,
-            thinks: true,
-            supports_thoughts: true,
-            search_types: vec![SearchType::Web],
-            max_reference_images: 14,
-            max_object_images: 6,
-            max_character_images: 5,
-            outputs: pro_outputs,
-        },
-        ModelCapabilities {
-            id: "gemini-2.5-flash-image".into(),
-            name: "Nano Banana".into(),
-            description: "Speed, high volume, low latency".into(),
-            is_default: false,
-            aspect_ratios: FLASH_25.iter().map(|(r, _, _)| r.to_string()).collect(),
-            image_sizes: vec![],
-            default_image_size: None,
-            thinking_levels: vec![],
-            default_thinking_level: None,
-            thinks: false,
-            supports_thoughts: false,
-            search_types: vec![],
-            max_reference_images: 3,
-            max_object_images: 3,
-            max_character_images: 3,
-            outputs: flash25_outputs,
-        },
-    ]
+    crate::catalogue::Catalogue::bundled().models
 }
 
-/// One model's capabilities, if the id is known.
+/// One bundled model's capabilities, if the id is in the data file (retired ids are not: see
+/// [`crate::catalogue::Catalogue::resolve`]).
 pub fn model(id: &str) -> Option<ModelCapabilities> {
     capabilities().into_iter().find(|m| m.id == id)
 }
+
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn table_matches_the_guide() {
+    fn table_matches_the_data_file() {
         let t = capabilities();
-        assert_eq!(t.len(), 3);
+        assert_eq!(t[0].id, DEFAULT_MODEL);
+        assert!(t[0].is_default);
         let f = &t[0];
         assert_eq!(f.aspect_ratios.len(), 14);
-        assert_eq!(f.outputs.len(), 14 * 4);
+        assert_eq!(f.outputs.len(), 14 * 3, "Nano Banana 2.1 has no 512");
         let o = f.output(Some("16:9"), Some("4K")).unwrap();
         assert_eq!((o.width, o.height, o.tokens), (5504, 3072, 2520));
-        let p = &t[1];
+        assert_eq!(f.output(Some("16:9"), None).unwrap().width, 1376);
+        assert!(f.output(Some("1:1"), Some("512")).is_none());
+        assert_eq!(f.thinking_levels, ["minimal", "medium", "high"]);
+        let p = model("gemini-3-pro-image").unwrap();
         assert_eq!(p.aspect_ratios.len(), 10);
         assert_eq!(p.output(Some("1:1"), Some("4K")).unwrap().tokens, 2000);
         assert!(p.output(Some("1:1"), Some("512")).is_none());
-        let b = &t[2];
+        let lite = model("gemini-3.1-flash-lite-image").unwrap();
+        assert_eq!(lite.image_sizes, ["1K"]);
+        assert!(lite.search_types.is_empty());
+        let b = model("gemini-2.5-flash-image").unwrap();
+        assert_eq!(b.status, ModelStatus::Restricted);
         assert_eq!(b.output(Some("9:16"), None).unwrap().height, 1344);
         assert_eq!(b.tokens_per_image(None), 1290);
+        let v = model("gemini-3.1-flash-image").unwrap();
+        assert!(v.video_input && v.status == ModelStatus::Deprecated);
+        assert_eq!(v.output(Some("21:9"), Some("512")).unwrap().tokens, 747);
+        assert!(model("gemini-3.1-flash-image-preview").is_none(), "retired ids are aliases only");
     }
 }

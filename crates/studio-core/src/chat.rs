@@ -50,6 +50,9 @@ pub struct TurnView {
     pub usage: Option<serde_json::Value>,
     pub finish_reason: Option<String>,
     pub created_at: i64,
+    /// Set where the chat moved to another model and restarted from the previous image (the old model's
+    /// context could not carry over): history replay starts at this turn.
+    pub context_note: Option<String>,
 }
 
 /// A chat with all its turns (every branch), oldest first.
@@ -114,7 +117,8 @@ impl Chats {
         let mut st = conn.prepare_cached(
             "SELECT t.id, t.chat_id, t.parent_turn_id, t.prompt, t.reference_hashes, t.params, t.text, t.thoughts, \
              t.grounding, t.usage, t.finish_reason, t.created_at, \
-             (SELECT group_concat(i.id, ',') FROM (SELECT id FROM images WHERE turn_id = t.id ORDER BY rowid) i) \
+             (SELECT group_concat(i.id, ',') FROM (SELECT id FROM images WHERE turn_id = t.id ORDER BY rowid) i), \
+             t.context_note \
              FROM turns t WHERE t.chat_id = ?1 ORDER BY t.created_at, t.rowid",
         )?;
         let rows = st.query_map([chat_id], |r| {
@@ -132,6 +136,7 @@ impl Chats {
                 r.get::<_, Option<String>>(10)?,
                 r.get::<_, i64>(11)?,
                 r.get::<_, Option<String>>(12)?,
+                r.get::<_, Option<String>>(13)?,
             ))
         })?;
         let mut turns = Vec::new();
@@ -150,6 +155,7 @@ impl Chats {
                 finish_reason,
                 created_at,
                 images,
+                context_note,
             ) = row?;
             let params: GenerateParams = serde_json::from_str(&params)
                 .map_err(|e| Error::CorruptStore(format!("parameters of turn {id}: {e}")))?;
@@ -173,6 +179,7 @@ impl Chats {
                 thoughts,
                 finish_reason,
                 created_at,
+                context_note,
             });
         }
         Ok(ChatDetail { chat, turns })
@@ -276,13 +283,16 @@ pub fn resolve_parent(store: &Store, chat_id: &str, parent: &Parent) -> Result<O
 }
 
 /// The history ending with `turn_id` (inclusive), root first, as contents to send: user, model, user, ...
+/// It starts at the nearest turn with a context note (where the chat restarted on another model): the turns
+/// before it belong to a model whose thought signatures the new one refuses.
 pub fn history(store: &Store, turn_id: Option<&str>) -> Result<Vec<Content>> {
     let mut chain: Vec<(String, String, String, Option<String>)> = Vec::new();
     let mut next = turn_id.map(str::to_string);
     {
         let conn = store.conn();
         let mut st = conn.prepare_cached(
-            "SELECT parent_turn_id, prompt, reference_hashes, model_content, model_blobs FROM turns WHERE id = ?1",
+            "SELECT CASE WHEN context_note IS NULL THEN parent_turn_id END, prompt, reference_hashes, \
+             model_content, model_blobs FROM turns WHERE id = ?1",
         )?;
         while let Some(id) = next.take() {
             if chain.len() > 10_000 {

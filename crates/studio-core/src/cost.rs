@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn estimate_uses_the_table() {
-        let caps = model("gemini-3.1-flash-image-preview").unwrap();
+        let caps = model("gemini-3.1-flash-image").unwrap();
         let p = GenerateParams {
             image_size: Some("4K".into()),
             count: 2,

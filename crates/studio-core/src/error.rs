@@ -56,6 +56,22 @@ pub enum Error {
     #[error("the API key was rejected: {0}; check the key in Settings or GEMINI_API_KEY")]
     InvalidKey(String),
 
+    /// Google answered that the model is gone (404): the successor is named so the UI can offer a switch.
+    #[error("Google has retired {model}; {successor_name} ({successor}) replaces it: switch to it and try again")]
+    ModelRetired {
+        model: String,
+        successor: String,
+        successor_name: String,
+    },
+
+    /// The catalogue says this key cannot call the model (refused before anything is sent).
+    #[error("{model} is not available for this API key ({why}){}", .instead.as_deref().map(|i| format!("; use {i} instead")).unwrap_or_default())]
+    ModelUnavailable {
+        model: String,
+        why: String,
+        instead: Option<String>,
+    },
+
     /// The key lacks access to the model or API.
     #[error("the API key has no access to this model: {0}")]
     PermissionDenied(String),
@@ -162,6 +178,8 @@ impl Error {
             Error::MissingKey => "missing_key",
             Error::InvalidKey(_) => "invalid_key",
             Error::PermissionDenied(_) => "permission_denied",
+            Error::ModelRetired { .. } => "model_retired",
+            Error::ModelUnavailable { .. } => "model_unavailable",
             Error::NotFound { .. } => "not_found",
             Error::ApiInvalidArgument(_) => "api_invalid_argument",
             Error::QuotaPerDay { .. } => "quota_per_day",
@@ -196,6 +214,7 @@ impl Error {
                 | Error::ReferenceNotFound(_)
                 | Error::RequestTooLarge { .. }
                 | Error::MissingKey
+                | Error::ModelUnavailable { .. }
         ) || matches!(self, Error::NotFound { what, .. } if matches!(*what, "chat" | "turn" | "image"))
     }
 

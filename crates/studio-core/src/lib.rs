@@ -5,6 +5,7 @@
 //! generation (with chats, branches and variations), the gallery and the chats.
 
 pub mod capabilities;
+pub mod catalogue;
 pub mod chat;
 pub mod cost;
 pub mod error;
@@ -18,10 +19,13 @@ pub mod time;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-pub use capabilities::{capabilities, ModelCapabilities, OutputFormat, SearchType, DEFAULT_MODEL};
+pub use capabilities::{
+    capabilities, Availability, ModelCapabilities, ModelStatus, OutputFormat, SearchType, DEFAULT_MODEL,
+};
+pub use catalogue::{Catalogue, CatalogueSource, Resolved, RetiredModel};
 pub use chat::{ChatDetail, ChatSummary, Chats, TurnView};
 pub use cost::{CostEstimate, CostTotals, Usage};
 pub use error::{Error, ErrorPayload, Result};
@@ -70,6 +74,9 @@ impl Default for StudioConfig {
 pub struct StudioOptions {
     pub retry: gemini::RetryPolicy,
     pub request_timeout: Duration,
+    /// Overrides Google's inline request limit (the model data's 100 MB), so tests can reach the Files API
+    /// path without 100 MB requests.
+    pub inline_limit_bytes: Option<usize>,
 }
 
 impl Default for StudioOptions {
@@ -77,6 +84,7 @@ impl Default for StudioOptions {
         StudioOptions {
             retry: gemini::RetryPolicy::default(),
             request_timeout: Duration::from_secs(180),
+            inline_limit_bytes: None,
         }
     }
 }
@@ -88,6 +96,9 @@ pub struct Studio {
     chats: Chats,
     client: Option<gemini::Client>,
     config: StudioConfig,
+    /// The models this key can call: the data file merged with the last `models.list` answer.
+    catalogue: RwLock<Catalogue>,
+    inline_limit: usize,
 }
 
 fn is_google(base_url: &str) -> bool {
@@ -126,7 +137,17 @@ impl Studio {
             ),
             None => None,
         };
+        let catalogue = RwLock::new(match &client {
+            Some(_) => cached_catalogue(&store, &cfg)
+                .unwrap_or_else(|| Catalogue::bundled_because("The model list has not been read yet")),
+            None => Catalogue::bundled_because("No API key"),
+        });
+        let inline_limit = opts
+            .inline_limit_bytes
+            .unwrap_or(Catalogue::bundled().inline_limit_bytes as usize);
         Ok(Studio {
+            catalogue,
+            inline_limit,
             gallery: Gallery {
                 store: Arc::clone(&store),
             },
@@ -163,9 +184,81 @@ impl Studio {
         self.client.is_some()
     }
 
-    /// Checks parameters and the number of references against the model's capabilities.
+    /// The model catalogue as this studio knows it now (no network; see [`Studio::refresh_catalogue`]).
+    pub fn catalogue(&self) -> Catalogue {
+        self.catalogue
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Asks `models.list` when the cached answer is older than a day, or always with `force`, and merges it
+    /// with the data file. When the list cannot be read, the last answer (or the data file) stays and the
+    /// catalogue's note says why; only a rejected key is an error.
+    pub async fn refresh_catalogue(&self, force: bool) -> Result<Catalogue> {
+        let Some(client) = &self.client else {
+            return Ok(self.catalogue());
+        };
+        let scope = catalogue::cache::scope(&self.config.base_url, self.config.api_key.as_deref());
+        let cached = catalogue::cache::load(&self.store, &scope).ok().flatten();
+        let now = time::now_ms();
+        if let (false, Some((_, at))) = (force, &cached) {
+            if now - at < catalogue::cache::MAX_AGE_MS {
+                return Ok(self.catalogue());
+            }
+        }
+        let fresh = match client.list_models().await {
+            Ok(listing) => {
+                if let Err(e) = catalogue::cache::save(&self.store, &scope, &listing, now) {
+                    tracing::warn!("could not cache the model list: {e}");
+                }
+                Catalogue::from_listing(&listing, &time::iso_utc(now))
+            }
+            Err(e) => {
+                let e = generate::map_client_error(e);
+                if matches!(e, Error::InvalidKey(_)) {
+                    return Err(e);
+                }
+                let why = format!("Could not read Google's model list ({e})");
+                match cached {
+                    Some((listing, at)) => {
+                        let mut c = Catalogue::from_listing(&listing, &time::iso_utc(at));
+                        c.note = format!("{why}; showing the list read at {}", time::iso_utc(at));
+                        c
+                    }
+                    None => Catalogue::bundled_because(&why),
+                }
+            }
+        };
+        self.set_catalogue(fresh.clone());
+        Ok(fresh)
+    }
+
+    fn set_catalogue(&self, c: Catalogue) {
+        match self.catalogue.write() {
+            Ok(mut g) => *g = c,
+            Err(p) => *p.into_inner() = c,
+        }
+    }
+
+    /// The model a request for `id` uses: itself, or its successor when retired (with the notice to show).
+    pub fn resolve_model(&self, id: &str) -> Result<Resolved> {
+        self.catalogue().resolve(id)
+    }
+
+    /// Records that the API answered 404 for a model, so later requests move to its successor.
+    pub fn mark_model_retired(&self, id: &str) -> RetiredModel {
+        match self.catalogue.write() {
+            Ok(mut g) => g.mark_retired(id),
+            Err(p) => p.into_inner().mark_retired(id),
+        }
+    }
+
+    /// Checks parameters and the number of references against the model's capabilities (a retired model is
+    /// checked as its successor, which is what will be sent).
     pub fn validate(&self, params: &GenerateParams, reference_count: usize) -> Result<()> {
-        params::validate(params, reference_count).map(|_| ())
+        let caps = self.resolve_model(&params.model)?.caps;
+        params::validate_for(&caps, params, reference_count)
     }
 
     /// What a generation with `params` is expected to cost (no references).
@@ -179,9 +272,14 @@ impl Studio {
         params: &GenerateParams,
         reference_count: usize,
     ) -> CostEstimate {
-        let caps = capabilities::model(&params.model).unwrap_or_else(|| {
-            capabilities::model(DEFAULT_MODEL).expect("the default model is in the table")
-        });
+        let catalogue = self.catalogue();
+        let caps = match catalogue.resolve(&params.model) {
+            Ok(r) => r.caps,
+            Err(_) => catalogue
+                .default_model()
+                .cloned()
+                .unwrap_or_else(|| Catalogue::bundled().models.remove(0)),
+        };
         cost::estimate(
             &caps,
             params,
@@ -232,18 +330,112 @@ impl Studio {
         references::info(&self.store, hash)
     }
 
-    /// Generates: validates, sends (variations in parallel), saves the successes, reports progress.
+    /// Generates: resolves the model through the catalogue (a retired id moves to its successor, with a
+    /// notice), validates, sends (variations in parallel), saves the successes, reports progress. A 404 for
+    /// the model retires it in the catalogue and names the successor; a chat whose earlier turns the model
+    /// refuses (another model's thought signatures) continues from its last image in a fresh context.
     /// Dropping the future cancels; nothing is left half-saved.
     pub async fn generate(
         &self,
-        req: GenerateRequest,
+        mut req: GenerateRequest,
         mut on_event: impl FnMut(GenerationEvent) + Send,
     ) -> Result<GenerationResult> {
-        let engine = generate::Engine {
+        let resolved = self.resolve_model(&req.params.model)?;
+        let mut notices = Vec::new();
+        if let Some(n) = resolved.notice {
+            on_event(GenerationEvent::Notice { message: n.clone() });
+            notices.push(n);
+        }
+        let caps = resolved.caps;
+        req.params.model = caps.id.clone();
+        let first = self.engine(&caps, None).generate(req.clone(), &mut on_event).await;
+        let outcome = match first {
+            Err(e) if generate::is_model_gone(&e) => Err(self.retired_error(&caps.id)),
+            Err(e) if generate::is_foreign_context(&e) && req.chat_id.is_some() && !req.from_start => {
+                let (restarted, note) = self.restart_from_last_image(req, &caps)?;
+                on_event(GenerationEvent::Notice {
+                    message: note.clone(),
+                });
+                notices.push(note.clone());
+                self.engine(&caps, Some(&note))
+                    .generate(restarted, &mut on_event)
+                    .await
+            }
+            other => other,
+        };
+        let mut result = outcome?;
+        result.notices = notices;
+        Ok(result)
+    }
+
+    fn engine<'a>(
+        &'a self,
+        caps: &'a ModelCapabilities,
+        restart: Option<&'a str>,
+    ) -> generate::Engine<'a> {
+        generate::Engine {
             store: &self.store,
             client: self.client.as_ref(),
+            caps,
+            restart,
+            inline_limit: self.inline_limit,
+        }
+    }
+
+    /// The 404 for a model: retire it in the catalogue and say what replaces it.
+    fn retired_error(&self, model: &str) -> Error {
+        let r = self.mark_model_retired(model);
+        let successor_name = self
+            .catalogue()
+            .find(&r.successor)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| r.successor.clone());
+        Error::ModelRetired {
+            model: model.to_string(),
+            successor: r.successor,
+            successor_name,
+        }
+    }
+
+    /// The same request as a fresh start after the parent turn: its last image goes first among the
+    /// references, and the turn's context note says where and why the chat restarted.
+    fn restart_from_last_image(
+        &self,
+        mut req: GenerateRequest,
+        caps: &ModelCapabilities,
+    ) -> Result<(GenerateRequest, String)> {
+        let chat_id = req.chat_id.clone().unwrap_or_default();
+        let chat = self.chats.show(&chat_id)?;
+        let parent = match &req.parent_turn_id {
+            Some(p) => chat.turns.iter().find(|t| &t.id == p),
+            None => chat.turns.iter().max_by_key(|t| t.created_at),
         };
-        engine.generate(req, &mut on_event).await
+        let Some(parent) = parent else {
+            return Err(Error::NotFound {
+                what: "turn",
+                id: format!("latest (in chat {chat_id})"),
+            });
+        };
+        let earlier = parent.params.model.clone();
+        let image = parent.image_ids.last().map(|id| self.gallery.image_path(id));
+        let note = match image {
+            Some(Ok(path)) => {
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| Error::io("cannot read the chat's last image", &path, e))?;
+                let r = references::import_bytes_blocking(&self.store, &bytes, "last image of the chat")?;
+                req.reference_hashes.insert(0, r.hash);
+                format!(
+                    "Continued on {} from the last image: the earlier turns were made with {earlier}, whose context {} cannot read",
+                    caps.name, caps.name
+                )
+            }
+            _ => format!(
+                "Continued on {} without the earlier turns: they were made with {earlier}, whose context {} cannot read, and their image is gone",
+                caps.name, caps.name
+            ),
+        };
+        req.parent_turn_id = Some(parent.id.clone());
+        Ok((req, note))
     }
 
     pub fn gallery(&self) -> &Gallery {
@@ -283,6 +475,13 @@ impl Studio {
     pub fn set_fail_before_commit(&self, on: bool) {
         self.store.fail_before_commit.store(on, Ordering::SeqCst);
     }
+}
+
+/// The catalogue from the cached `models.list` answer for this base URL and key, if there is one.
+fn cached_catalogue(store: &Store, cfg: &StudioConfig) -> Option<Catalogue> {
+    let scope = catalogue::cache::scope(&cfg.base_url, cfg.api_key.as_deref());
+    let (listing, at) = catalogue::cache::load(store, &scope).ok().flatten()?;
+    Some(Catalogue::from_listing(&listing, &time::iso_utc(at)))
 }
 
 #[cfg(test)]

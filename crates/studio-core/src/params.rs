@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::capabilities::{self, ModelCapabilities, SearchType, DEFAULT_MODEL};
+use crate::capabilities::{ModelCapabilities, SearchType, DEFAULT_MODEL};
 use crate::error::{Error, Result};
 
 /// Most variations one request may ask for (each is a separate API call).
@@ -71,17 +71,20 @@ fn offers(list: &[String]) -> String {
     list.join(", ")
 }
 
-/// Checks `params` (and the number of references) against the model's capabilities.
+/// Checks `params` (and the number of references) against the bundled catalogue; retired ids resolve to
+/// their successors. A studio checks against its live catalogue instead ([`crate::Studio::validate`]).
 pub fn validate(params: &GenerateParams, reference_count: usize) -> Result<ModelCapabilities> {
-    let table = capabilities::capabilities();
-    let Some(caps) = table.iter().find(|m| m.id == params.model) else {
-        let ids: Vec<String> = table.iter().map(|m| m.id.clone()).collect();
-        return Err(Error::InvalidParams(format!(
-            "unknown model \"{}\"; the models are {}",
-            params.model,
-            offers(&ids)
-        )));
-    };
+    let caps = crate::catalogue::Catalogue::bundled().resolve(&params.model)?.caps;
+    validate_for(&caps, params, reference_count)?;
+    Ok(caps)
+}
+
+/// Checks `params` (and the number of references) against one model's capabilities.
+pub fn validate_for(
+    caps: &ModelCapabilities,
+    params: &GenerateParams,
+    reference_count: usize,
+) -> Result<()> {
     let m = &caps.id;
     if let Some(r) = &params.aspect_ratio {
         if !caps.aspect_ratios.contains(r) {
@@ -193,7 +196,7 @@ pub fn validate(params: &GenerateParams, reference_count: usize) -> Result<Model
             given: characters,
         });
     }
-    Ok(caps.clone())
+    Ok(())
 }
 
 #[cfg(test)]
@@ -209,12 +212,12 @@ mod tests {
 
     #[test]
     fn ratio_message_lists_what_is_offered() {
-        let mut x = p("gemini-3-pro-image-preview");
+        let mut x = p("gemini-3-pro-image");
         x.aspect_ratio = Some("1:8".into());
         let e = validate(&x, 0).unwrap_err().to_string();
         assert_eq!(
             e,
-            "gemini-3-pro-image-preview has no aspect ratio 1:8; it offers 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9"
+            "gemini-3-pro-image has no aspect ratio 1:8; it offers 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9"
         );
     }
 
@@ -233,7 +236,7 @@ mod tests {
         let mut x = p("gemini-2.5-flash-image");
         x.image_size = Some("1K".into());
         assert!(validate(&x, 0).is_err());
-        let mut y = p("gemini-3-pro-image-preview");
+        let mut y = p("gemini-3-pro-image");
         y.image_size = Some("512".into());
         assert!(validate(&y, 0).is_err());
         y.image_size = Some("4K".into());
@@ -254,23 +257,50 @@ mod tests {
         assert!(matches!(e, Error::TooManyCharacters { max: 4, given: 5, .. }));
         assert_eq!(e.kind(), "too_many_references");
         assert!(e.to_string().contains("mark 1 as an object"), "{e}");
-        x.model = "gemini-3-pro-image-preview".into();
+        x.model = "gemini-3-pro-image".into();
         assert!(validate(&x, 14).is_ok(), "Pro keeps 5 characters");
         x.character_references = vec![2, 2];
         assert!(matches!(validate(&x, 3), Err(Error::InvalidParams(_))));
         x.character_references = vec![3];
         assert!(validate(&x, 3).unwrap_err().to_string().contains("reference 4 is marked"));
         // Parameters stored before roles existed read back as all objects.
-        let old: GenerateParams = serde_json::from_str(r#"{"model":"gemini-3-pro-image-preview","count":1}"#).unwrap();
+        let old: GenerateParams = serde_json::from_str(r#"{"model":"gemini-3-pro-image","count":1}"#).unwrap();
         assert!(old.character_references.is_empty());
     }
 
     #[test]
-    fn image_search_only_on_31() {
-        let mut x = p("gemini-3-pro-image-preview");
+    fn image_search_not_on_pro_nor_lite() {
+        let mut x = p("gemini-3-pro-image");
         x.search.image = true;
         assert!(validate(&x, 0).is_err());
         x.model = DEFAULT_MODEL.into();
         assert!(validate(&x, 0).is_ok());
+        x.model = "gemini-3.1-flash-lite-image".into();
+        x.search = SearchParams { web: true, image: false };
+        assert!(validate(&x, 0).unwrap_err().to_string().contains("no Google Search grounding"));
+    }
+
+    #[test]
+    fn no_512_on_21_and_only_1k_on_lite() {
+        let mut x = p(DEFAULT_MODEL);
+        x.image_size = Some("512".into());
+        assert!(validate(&x, 0).unwrap_err().to_string().contains("offers 1K, 2K, 4K"));
+        x.model = "gemini-3.1-flash-lite-image".into();
+        x.image_size = Some("2K".into());
+        assert!(validate(&x, 0).unwrap_err().to_string().contains("offers 1K"));
+        x.model = "gemini-3.1-flash-image".into();
+        x.image_size = Some("512".into());
+        assert!(validate(&x, 0).is_ok(), "3.1 Flash keeps 512");
+    }
+
+    #[test]
+    fn retired_ids_resolve_to_their_successors() {
+        let mut x = p("gemini-3.1-flash-image-preview");
+        x.image_size = Some("2K".into());
+        assert_eq!(validate(&x, 0).unwrap().id, "gemini-nano-banana-2.1");
+        x.model = "gemini-3-pro-image-preview".into();
+        assert_eq!(validate(&x, 0).unwrap().id, "gemini-3-pro-image");
+        x.model = "gemini-9-imaginary".into();
+        assert!(validate(&x, 0).unwrap_err().to_string().starts_with("unknown model"));
     }
 }

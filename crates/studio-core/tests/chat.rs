@@ -233,7 +233,9 @@ async fn chat_resumes_with_references_after_the_original_moved_and_a_restart() {
 
 #[tokio::test]
 async fn a_4k_chat_continues_through_the_files_api() {
-    let e = env().await;
+    // Google's limit is 100 MB; at the old 20 MB a 4K image (~22 MB of base64) takes the Files API path.
+    let mut e = env().await;
+    e.studio = open_limited(e.dir.path(), &e.fake.base_url(), Some(20_000_000));
     let p = GenerateParams {
         image_size: Some("4K".into()),
         aspect_ratio: Some("1:1".into()),

@@ -19,7 +19,8 @@ fn params(model: &str) -> GenerateParams {
 
 #[tokio::test]
 async fn every_model_accepts_its_valid_combinations() {
-    let e = env().await;
+    // An older project that still has Nano Banana (2.5), so every model of the data file can be called.
+    let e = env_granting(&["gemini-2.5-flash-image"]).await;
     for caps in capabilities() {
         // Every ratio at the smallest size, and every size at 1:1.
         let smallest = caps.image_sizes.first().cloned();
@@ -62,7 +63,7 @@ async fn every_model_accepts_its_valid_combinations() {
 #[tokio::test]
 async fn invalid_combinations_send_nothing() {
     let e = env().await;
-    let pro = "gemini-3-pro-image-preview";
+    let pro = "gemini-3-pro-image";
     let flash25 = "gemini-2.5-flash-image";
     let cases: Vec<(GenerateParams, usize, &str)> = vec![
         (
@@ -71,7 +72,7 @@ async fn invalid_combinations_send_nothing() {
                 ..params(pro)
             },
             0,
-            "gemini-3-pro-image-preview has no aspect ratio 1:8; it offers 1:1, 2:3",
+            "gemini-3-pro-image has no aspect ratio 1:8; it offers 1:1, 2:3",
         ),
         (
             GenerateParams {
@@ -136,12 +137,21 @@ async fn invalid_combinations_send_nothing() {
             "no thinking level",
         ),
         (
+            // Medium is Nano Banana 2.1's; the Lite model thinks only minimal or high.
             GenerateParams {
                 thinking_level: Some("medium".into()),
-                ..params(studio_core::DEFAULT_MODEL)
+                ..params("gemini-3.1-flash-lite-image")
             },
             0,
             "offers minimal, high",
+        ),
+        (
+            GenerateParams {
+                image_size: Some("2K".into()),
+                ..params("gemini-3.1-flash-lite-image")
+            },
+            0,
+            "gemini-3.1-flash-lite-image has no image size 2K; it offers 1K",
         ),
         (
             GenerateParams {

@@ -50,6 +50,8 @@ async fn images_are_saved_byte_for_byte_with_full_provenance() {
     let p = studio_core::GenerateParams {
         aspect_ratio: Some("3:2".into()),
         image_size: Some("512".into()),
+        // 512 is 3.1 Flash Image's alone.
+        model: "gemini-3.1-flash-image".into(),
         ..Default::default()
     };
     let r = e
@@ -71,7 +73,7 @@ async fn images_are_saved_byte_for_byte_with_full_provenance() {
     );
     assert_eq!(d.params, p);
     assert_eq!(d.summary.prompt, "a lighthouse at dusk");
-    assert_eq!(d.summary.model, studio_core::DEFAULT_MODEL);
+    assert_eq!(d.summary.model, "gemini-3.1-flash-image");
     assert_eq!((d.summary.width, d.summary.height), (632, 424));
     assert_eq!(d.image_tokens, 747);
     assert!(d.total_tokens > 747);
@@ -164,6 +166,8 @@ async fn pagination_by_cursor_and_offset_agree() {
     let p = studio_core::GenerateParams {
         count: 5,
         image_size: Some("512".into()),
+        // 512 is 3.1 Flash Image's alone.
+        model: "gemini-3.1-flash-image".into(),
         ..Default::default()
     };
     e.studio

@@ -38,11 +38,27 @@ pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
     })
 }
 
-/// What every model allows: the single source of truth the controls are built from.
+/// What every model allows, and whether this key can call it: the single source the controls are built from.
 #[tauri::command]
 #[specta::specta]
-pub fn capabilities() -> Vec<studio_core::ModelCapabilities> {
-    studio_core::capabilities()
+pub fn capabilities(state: State<'_, AppState>) -> Vec<studio_core::ModelCapabilities> {
+    state.studio().catalogue().models
+}
+
+/// The model catalogue as known now (the cached `models.list` answer merged with the bundled data), with
+/// the retired ids and where the list came from. No network.
+#[tauri::command]
+#[specta::specta]
+pub fn catalogue(state: State<'_, AppState>) -> studio_core::Catalogue {
+    state.studio().catalogue()
+}
+
+/// Reads `models.list` again when the cached answer is a day old, or always with `force` (Settings'
+/// Refresh button), and returns the merged catalogue.
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_catalogue(state: State<'_, AppState>, force: bool) -> CommandResult<studio_core::Catalogue> {
+    Ok(state.studio().refresh_catalogue(force).await?)
 }
 
 /// Opens an http(s) link (a grounding source, the search chip's target) in the system browser.

@@ -25,7 +25,8 @@ pub struct KeyCheckResult {
     pub message: String,
 }
 
-/// Checks `key` with a cheap `models.get` and stores it when valid; the app then leaves demo mode.
+/// Checks `key` with `models.list` (what the picker needs next anyway) and stores it when valid; the app then
+/// leaves demo mode. The UI refreshes the catalogue for the new key right after.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_api_key(state: State<'_, AppState>, key: String) -> CommandResult<KeyCheckResult> {
@@ -40,7 +41,8 @@ pub async fn set_api_key(state: State<'_, AppState>, key: String) -> CommandResu
         retry: gemini::RetryPolicy { max_attempts: 1, ..Default::default() },
     })
     .map_err(|e| CommandError::new("invalid_key", e.to_string()))?;
-    let check = client.get_model(studio_core::DEFAULT_MODEL).await;
+    // Not models.get on one model: a key that cannot call the default model is still a valid key.
+    let check = client.list_models().await;
     let result = match check {
         Ok(_) => KeyCheckResult { status: KeyCheck::Valid, message: "Key accepted by the Gemini API.".into() },
         Err(e @ (gemini::Error::Network(_) | gemini::Error::Timeout)) => {

@@ -122,6 +122,17 @@ CREATE INDEX images_trashed ON images(trashed_at) WHERE trashed_at IS NOT NULL;
     r#"
 ALTER TABLE turns ADD COLUMN model_blobs TEXT;
 "#,
+    // v5: the last models.list answer per API base and key (the picker opens with it, refreshed daily), and
+    // a turn's context note: set when a chat moved to another model and restarted from its last image, so
+    // history replay stops there (the old turns' thought signatures belong to the old model).
+    r#"
+CREATE TABLE model_listings (
+    scope TEXT PRIMARY KEY,
+    fetched_at INTEGER NOT NULL,
+    listing TEXT NOT NULL
+);
+ALTER TABLE turns ADD COLUMN context_note TEXT;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -71,6 +71,8 @@ pub struct NewTurn {
     pub finish_reason: Option<String>,
     pub created_at: i64,
     pub images: Vec<NewImage>,
+    /// Set when this turn restarted the chat's context on another model (see `chat::history`).
+    pub context_note: Option<String>,
 }
 
 /// One billed attempt (successful or not) for the usage ledger.
@@ -323,11 +325,12 @@ fn insert_rows(
         let usage = t.usage_json.as_ref().map(|u| u.to_string());
         tx.execute(
                 "INSERT INTO turns (id, chat_id, parent_turn_id, prompt, reference_hashes, params, model_content, text, \
-                 thoughts, grounding, usage, finish_reason, created_at, model_blobs) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+                 thoughts, grounding, usage, finish_reason, created_at, model_blobs, context_note) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
                 params![
                     t.id, chat_id, t.parent_turn_id, t.prompt, refs, t.params_json, t.model_content, t.text,
-                    t.thoughts, grounding, usage, t.finish_reason, t.created_at, blobs_json(&t.blobs)
+                    t.thoughts, grounding, usage, t.finish_reason, t.created_at, blobs_json(&t.blobs),
+                    t.context_note
                 ],
             )
             .map_err(Error::db("insert turn"))?;

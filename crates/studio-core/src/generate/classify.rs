@@ -65,6 +65,7 @@ pub(super) fn classify(
         finish_reason,
         created_at: crate::time::now_ms(),
         images,
+        context_note: None,
     };
     Ok((turn, usage))
 }

@@ -43,3 +43,14 @@ pub fn map_client_error(e: gemini::Error) -> Error {
         other => Error::Other(other.to_string()),
     }
 }
+
+/// Whether an error is the API's 404 for the model itself (retired, or never existed), not for a file.
+pub fn is_model_gone(e: &Error) -> bool {
+    matches!(e, Error::NotFound { what: "API resource", id } if id.contains("models/"))
+}
+
+/// Whether the API refused the replayed history's thought signatures as not its own (a chat made on another
+/// model), as opposed to a missing signature, which is a bug on our side and never papered over.
+pub fn is_foreign_context(e: &Error) -> bool {
+    matches!(e, Error::ApiInvalidArgument(m) if m.to_ascii_lowercase().contains("thought signature is not valid"))
+}

@@ -31,7 +31,7 @@ use crate::params::GenerateParams;
 use crate::paths::new_id;
 
 pub use classify::explain_block;
-pub use errors::map_client_error;
+pub use errors::{is_foreign_context, is_model_gone, map_client_error};
 pub use request::build_request;
 pub use variations::MAX_PARALLEL;
 
@@ -86,6 +86,9 @@ pub enum GenerationEvent {
     },
     /// A piece of answer text.
     Text { variation: u32, text: String },
+    /// Something the user should know about how the request was sent: a retired model moved to its
+    /// successor, or a chat restarted on another model from its last image.
+    Notice { message: String },
     /// One variation failed (the others may still succeed).
     VariationFailed {
         variation: u32,
@@ -152,12 +155,21 @@ pub struct GenerationResult {
     pub finish_reason: Option<String>,
     pub cost: GenerationCost,
     pub failures: Vec<VariationFailure>,
+    /// The notices sent as events during the generation, for callers that only read the result.
+    pub notices: Vec<String>,
 }
 
 /// Everything `generate` needs besides the request.
 pub(crate) struct Engine<'a> {
     pub store: &'a Arc<Store>,
     pub client: Option<&'a gemini::Client>,
+    /// The model the request uses, resolved by the catalogue (a retired id is already its successor).
+    pub caps: &'a ModelCapabilities,
+    /// Set when the chat restarts on this model from its last image: sent without the older turns, and
+    /// saved as the turn's context note.
+    pub restart: Option<&'a str>,
+    /// Google's inline request limit in bytes; past it, the largest blobs go through the Files API.
+    pub inline_limit: usize,
 }
 
 impl Engine<'_> {
@@ -170,17 +182,30 @@ impl Engine<'_> {
         on_event: &mut (dyn FnMut(GenerationEvent) + Send),
     ) -> Result<GenerationResult> {
         let store = self.store;
-        let caps = validate::validate(&req)?;
+        let caps = self.caps;
+        validate::validate(&req, caps)?;
         let client = self.client.ok_or(Error::MissingKey)?;
-        let prepared = request::prepare(client, store, &caps, &req).await?;
+        let prepared = request::prepare(
+            client,
+            store,
+            caps,
+            &req,
+            self.restart.is_some(),
+            self.inline_limit,
+        )
+        .await?;
 
-        on_event(started(&caps, &req, store));
+        on_event(started(caps, &req, store));
         let sink: Sink<'_> = Mutex::new(on_event);
         let answers =
-            variations::run_all(client, store, &caps, &req.params, &prepared.request, &sink).await;
+            variations::run_all(client, store, caps, &req.params, &prepared.request, &sink).await;
 
         let chat_id = req.chat_id.clone().unwrap_or_else(|| new_id("chat_"));
-        let batch = Batch::from_answers(&caps, &req, prepared.parent.as_ref(), &chat_id, answers)?;
+        let mut batch =
+            Batch::from_answers(caps, &req, prepared.parent.as_ref(), &chat_id, answers)?;
+        for t in &mut batch.turns {
+            t.context_note = self.restart.map(str::to_string);
+        }
         summary::report_failures(&sink, &batch.failures);
         if batch.turns.is_empty() {
             return Err(batch.record_failure(store).await);

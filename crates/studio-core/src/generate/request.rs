@@ -13,7 +13,6 @@ use crate::capabilities::ModelCapabilities;
 use crate::error::{Error, Result};
 use crate::gallery::store::Store;
 use crate::params::GenerateParams;
-use crate::references::pipeline::INLINE_LIMIT_BYTES;
 
 /// The request to send, and the turn the new turns follow.
 pub(super) struct Prepared {
@@ -27,13 +26,16 @@ pub(super) async fn prepare(
     store: &Arc<Store>,
     caps: &ModelCapabilities,
     req: &GenerateRequest,
+    restart: bool,
+    inline_limit: usize,
 ) -> Result<Prepared> {
     let (history, parent, refs) = load_context(store, req).await?;
-    let mut contents = history;
+    // A restart keeps its place in the chat (the parent) but sends none of the older turns.
+    let mut contents = if restart { Vec::new() } else { history };
     contents.push(crate::chat::user_content(&req.prompt, &refs));
     let mut request = build_request(caps, &req.params, contents);
-    if inline_size(&request) > INLINE_LIMIT_BYTES {
-        request = offload_to_files(client, store, request).await?;
+    if inline_size(&request) > inline_limit {
+        request = offload_to_files(client, store, request, inline_limit).await?;
     }
     Ok(Prepared { request, parent })
 }
@@ -139,6 +141,7 @@ async fn offload_to_files(
     client: &gemini::Client,
     store: &Store,
     mut req: GenerateContentRequest,
+    inline_limit: usize,
 ) -> Result<GenerateContentRequest> {
     let mut size = inline_size(&req);
     let mut blobs: Vec<(usize, usize, usize)> = Vec::new();
@@ -151,7 +154,7 @@ async fn offload_to_files(
     }
     blobs.sort_by_key(|b| std::cmp::Reverse(b.0));
     for (len, ci, pi) in blobs {
-        if size <= INLINE_LIMIT_BYTES {
+        if size <= inline_limit {
             break;
         }
         let part = &mut req.contents[ci].parts[pi];
@@ -166,10 +169,10 @@ async fn offload_to_files(
         });
         size -= len;
     }
-    if size > INLINE_LIMIT_BYTES {
+    if size > inline_limit {
         return Err(Error::RequestTooLarge {
             size_mb: size as f64 / 1e6,
-            limit_mb: (INLINE_LIMIT_BYTES / 1_000_000) as u32,
+            limit_mb: (inline_limit / 1_000_000) as u32,
         });
     }
     Ok(req)

@@ -74,6 +74,8 @@ pub(super) fn summarize(
                 message: e.to_string(),
             })
             .collect(),
+        // Filled in by `Studio::generate`, which decides the model and any restart.
+        notices: Vec::new(),
     }
 }
 

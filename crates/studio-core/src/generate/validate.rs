@@ -5,12 +5,12 @@ use super::GenerateRequest;
 use crate::capabilities::ModelCapabilities;
 use crate::error::{Error, Result};
 
-/// Checks the request; the model's capabilities on success.
-pub(super) fn validate(req: &GenerateRequest) -> Result<ModelCapabilities> {
+/// Checks the request against the model it will be sent to.
+pub(super) fn validate(req: &GenerateRequest, caps: &ModelCapabilities) -> Result<()> {
     if req.prompt.trim().is_empty() {
         return Err(Error::EmptyPrompt);
     }
-    let caps = crate::params::validate(&req.params, req.reference_hashes.len())?;
+    crate::params::validate_for(caps, &req.params, req.reference_hashes.len())?;
     if let Some(id) = &req.chat_id {
         if !crate::paths::is_safe_id(id) {
             return Err(Error::NotFound {
@@ -27,5 +27,5 @@ pub(super) fn validate(req: &GenerateRequest) -> Result<ModelCapabilities> {
             "branch either from a turn or from the start of the chat, not both".into(),
         ));
     }
-    Ok(caps)
+    Ok(())
 }

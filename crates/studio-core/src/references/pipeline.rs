@@ -9,7 +9,9 @@
 //! HEIC/HEIF: no decoder is available in this build (libheif is not a dependency), so those files are
 //! verified structurally instead, by their ISO-BMFF `ftyp` box and a HEIF brand (`heic`, `heix`, `hevc`,
 //! `mif1`, ...), and passed through unchanged; their pixel size comes from the `ispe` property when present.
-//! They cannot be rotated or downscaled, so one over the budget is refused with advice to convert it.
+//! They cannot be rotated or downscaled, so they go as they are up to what one inline request can carry
+//! ([`MAX_PASSTHROUGH_BYTES`]; Google's limit, never ours), and a larger one is refused with advice to convert
+//! it.
 
 use std::io::Cursor;
 
@@ -18,13 +20,18 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-/// The API's limit on a whole inline request (base64 included).
-pub const INLINE_LIMIT_BYTES: usize = 20 * 1000 * 1000;
+/// The API's limit on a whole inline request (base64 included): 100 MB since 2026-01-08 (it was 20 MB). The
+/// model data file carries the same figure (`inline_limit_bytes`), and a test keeps the two equal.
+pub const INLINE_LIMIT_BYTES: usize = 100 * 1000 * 1000;
 /// Most reference images any model takes.
 pub const MAX_REFERENCES: usize = 14;
-/// Raw bytes one reference may take so that 14 of them, base64-encoded (x4/3), plus ~2 MB of prompt and
-/// history stay under [`INLINE_LIMIT_BYTES`].
-pub const PER_REFERENCE_BUDGET: usize = (INLINE_LIMIT_BYTES - 2_000_000) * 3 / 4 / MAX_REFERENCES;
+/// The size a reference is re-encoded down to, for upload speed and prompt cost, not because the API needs
+/// it: 14 of them, base64-encoded (x4/3), come to about 18 MB, which also kept them under the old 20 MB
+/// inline limit. A request over the limit still goes, through the Files API.
+pub const PER_REFERENCE_BUDGET: usize = 18_000_000 * 3 / 4 / MAX_REFERENCES;
+/// The largest file passed through without re-encoding when it cannot be re-encoded here (HEIC/HEIF): what
+/// one inline request can carry next to a prompt. Google accepts that much, so we do too.
+pub const MAX_PASSTHROUGH_BYTES: usize = (INLINE_LIMIT_BYTES - 2_000_000) * 3 / 4;
 /// Longest edge of a re-encoded reference. Larger inputs only add upload time and size: 2048 px keeps
 /// detail for likeness and text while 14 of them fit the inline limit.
 pub const MAX_LONG_EDGE: u32 = 2048;
@@ -157,11 +164,11 @@ pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Pre
         return Err("not a PNG, JPEG, WebP, HEIC or HEIF image".into());
     };
     if matches!(format, InputFormat::Heic | InputFormat::Heif) {
-        if original.len() > budget {
+        if original.len() > MAX_PASSTHROUGH_BYTES {
             return Err(format!(
-                "HEIC/HEIF files cannot be downscaled here and this one is {:.1} MB (limit {:.1} MB): convert it to JPEG",
+                "HEIC/HEIF files cannot be downscaled here and this one is {:.1} MB, over the {:.1} MB one request can carry: convert it to JPEG",
                 original.len() as f64 / 1e6,
-                budget as f64 / 1e6
+                MAX_PASSTHROUGH_BYTES as f64 / 1e6
             ));
         }
         let (width, height) = heif_size(original);
@@ -428,5 +435,30 @@ mod tests {
         assert_eq!(p.mime, "image/heic");
         assert_eq!((p.width, p.height), (4032, 3024));
         assert!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0isomavc1").is_none());
+    }
+
+    /// Google takes 100 MB inline since 2026-01-08: a 6 MB phone HEIC, over the re-encode target, is sent as
+    /// it is instead of refused; one past what a request can carry is refused with advice.
+    #[test]
+    fn a_large_heic_goes_as_it_is_up_to_googles_limit() {
+        let mut b = Vec::new();
+        b.extend_from_slice(&24u32.to_be_bytes());
+        b.extend_from_slice(b"ftypmif1\0\0\0\0mif1heic");
+        let mut big = b.clone();
+        big.resize(6_000_000, 7);
+        assert!(big.len() > PER_REFERENCE_BUDGET);
+        let p = prepare(&big).unwrap();
+        assert_eq!((p.mime, p.bytes.len(), p.reencoded), ("image/heic", 6_000_000, false));
+        let mut huge = b;
+        huge.resize(MAX_PASSTHROUGH_BYTES + 1, 7);
+        assert!(prepare(&huge).unwrap_err().contains("convert it to JPEG"));
+    }
+
+    #[test]
+    fn the_inline_limit_follows_the_model_data() {
+        assert_eq!(
+            INLINE_LIMIT_BYTES as u64,
+            crate::catalogue::Catalogue::bundled().inline_limit_bytes
+        );
     }
 }

@@ -23,6 +23,11 @@ pub fn fast_retry() -> gemini::RetryPolicy {
 }
 
 pub fn open(dir: &std::path::Path, base_url: &str) -> Studio {
+    open_limited(dir, base_url, None)
+}
+
+/// [`open`] with the inline request limit overridden (the Files API path without 100 MB requests).
+pub fn open_limited(dir: &std::path::Path, base_url: &str, inline_limit: Option<usize>) -> Studio {
     Studio::open_with(
         StudioConfig {
             data_dir: dir.to_path_buf(),
@@ -33,6 +38,7 @@ pub fn open(dir: &std::path::Path, base_url: &str) -> Studio {
         StudioOptions {
             retry: fast_retry(),
             request_timeout: Duration::from_secs(30),
+            inline_limit_bytes: inline_limit,
         },
     )
     .expect("open studio")
@@ -42,6 +48,23 @@ pub async fn env() -> Env {
     let fake = FakeGemini::start(FakeConfig::default())
         .await
         .expect("start fake");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let studio = open(dir.path(), &fake.base_url());
+    Env { fake, studio, dir }
+}
+
+/// [`env`] with restricted models granted to the key, as Google does for projects that used them before.
+pub async fn env_granting(models: &[&str]) -> Env {
+    let mut catalogue = gemini_fake::Catalogue::google();
+    for m in models {
+        catalogue.grant(m).expect("a model of the fake's catalogue");
+    }
+    let fake = FakeGemini::start(FakeConfig {
+        catalogue,
+        ..FakeConfig::default()
+    })
+    .await
+    .expect("start fake");
     let dir = tempfile::tempdir().expect("tempdir");
     let studio = open(dir.path(), &fake.base_url());
     Env { fake, studio, dir }
