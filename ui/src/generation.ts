@@ -145,7 +145,9 @@ export async function run(request: GenerateRequest, modelName: string): Promise<
   }
   const failed = res.failures.length ? ` ${res.failures.length} variation${res.failures.length > 1 ? "s" : ""} failed.` : "";
   setRunStatus(`Done: ${res.images.length} image${res.images.length === 1 ? "" : "s"} saved.${failed}`);
-  if (res.images.length) showResult(res.images.map((i) => i.id), 0, { result: res, notices: progress.notices });
+  // The result repeats the notices it sent as events; either alone is enough.
+  const notices = [...new Set([...progress.notices, ...(res.notices ?? [])])];
+  if (res.images.length) showResult(res.images.map((i) => i.id), 0, { result: res, notices });
   else restoreStage();
   state.chatId = res.chat_id;
   state.parentTurnId = null;

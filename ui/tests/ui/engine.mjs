@@ -55,7 +55,7 @@ export const engine = {
     }
     return { chat_id: chatId, turn_id: turn.id, turn_ids: [turn.id], images: [{ id: `img-${n}`, path: `/data/images/img-${n}.png`, width: 1024, height: 1024, mime: "image/png", turn_id: turn.id }, ...extra],
       text: turn.text, thoughts: turn.thoughts, grounding: turn.grounding, usage: { prompt_tokens: 12, output_tokens: 1120, thought_tokens: 240, total_tokens: 1372 }, finish_reason: "STOP",
-      cost: { image_tokens: 1120, total_tokens: 1372, price: null }, failures };
+      cost: { image_tokens: 1120, total_tokens: 1372, price: null }, failures, notices: window.__NOTICES__ ?? [] };
   },
   chat_list: () => {
     const T = JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
