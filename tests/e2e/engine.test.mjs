@@ -17,7 +17,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "banana-e2e-engine-"));
 const files = writeFixtures(path.join(dataDir, "..", path.basename(dataDir) + "-photos"));
 const env = { BANANA_STUDIO_DATA_DIR: dataDir, GEMINI_API_KEY: "" };
 let driver, s;
-const params = (extra = {}) => ({ model: "gemini-3.1-flash-image-preview", aspect_ratio: "1:1", image_size: "1K", include_thoughts: true, count: 1, ...extra });
+const params = (extra = {}) => ({ model: "gemini-nano-banana-2.1", aspect_ratio: "1:1", image_size: "1K", include_thoughts: true, count: 1, ...extra });
 
 before(async () => {
   driver = await startDriver({ env });

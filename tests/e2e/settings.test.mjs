@@ -80,7 +80,7 @@ test("after a restart the key comes from the keychain and a generation uses it",
   await s.close();
   s = await Session.create(driver.base, app);
   await s.waitFor(`return document.getElementById("mode-badge").textContent === "Custom API endpoint"`, { what: "live mode after restart" });
-  const g = await generate(s, { prompt: "a banana on a desk", reference_hashes: [], params: { model: "gemini-3.1-flash-image-preview", aspect_ratio: "1:1", image_size: "1K", include_thoughts: false, count: 1 } });
+  const g = await generate(s, { prompt: "a banana on a desk", reference_hashes: [], params: { model: "gemini-nano-banana-2.1", aspect_ratio: "1:1", image_size: "1K", include_thoughts: false, count: 1 } });
   assert.ok(g.ok, `generation against the keyed fake failed: ${JSON.stringify(g.err)}`);
   assert.equal(g.ok.images.length, 1);
 });

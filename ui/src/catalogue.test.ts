@@ -34,9 +34,9 @@ const flash31 = cap({ id: "gemini-3.1-flash-image", name: "Nano Banana 2 (3.1 Fl
   note: "Deprecated in favour of Nano Banana 2.1; a third-party snapshot reports it shut down on 2026-10-29 (unconfirmed)." });
 const nb25 = cap({ id: "gemini-2.5-flash-image", name: "Nano Banana", status: "restricted", availability: "unavailable", successor: "gemini-3.1-flash-lite-image", aspect_ratios: TEN, image_sizes: [],
   thinking_levels: [], default_thinking_level: null, thinks: false, supports_thoughts: false, search_types: [], max_reference_images: 3, max_object_images: 3, max_character_images: 3,
-  note: "Unavailable for this key: Google offers it only to projects that used it before" });
+  note: "Unavailable for this key: Google offers it only to projects that used it before." });
 const fresh = cap({ id: "gemini-nano-banana-2.2-preview", name: "Nano Banana 2.2 Preview", status: "new", search_types: ["web"],
-  note: "New: not in this version's model data; limits borrowed from Nano Banana 2.1 and kept conservative" });
+  note: "New: not in this version's model data; limits borrowed from Nano Banana 2.1 and kept conservative." });
 const caps = [nb21, pro, lite, flash31, fresh, nb25];
 const retired: RetiredModel[] = [
   { id: "gemini-3.1-flash-image-preview", name: "Nano Banana 2 (preview)", successor: "gemini-nano-banana-2.1", retired_on: "2026-06-25" },
@@ -151,7 +151,7 @@ describe("the picker and the model card", () => {
     expect(modelNotes({ ...flash31, note: null }, caps)).toEqual(["Deprecated: Nano Banana 2.1 replaces it."]);
     expect(modelNotes(nb25, caps)).toEqual([nb25.note, "Use Nano Banana 2 Lite instead."]);
     expect(modelNotes({ ...nb25, note: null }, caps)).toEqual(["Use Nano Banana 2 Lite instead."]);
-    expect(modelNotes(fresh, caps)).toEqual(["New: not in this version's model data; limits borrowed from Nano Banana 2.1 and kept conservative"]);
+    expect(modelNotes(fresh, caps)).toEqual(["New: not in this version's model data; limits borrowed from Nano Banana 2.1 and kept conservative."]);
     expect(modelNotes(nb21, caps)).toEqual([]);
   });
   it("counts for Settings", () => {

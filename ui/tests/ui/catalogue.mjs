@@ -103,7 +103,7 @@ export const newModel = (() => {
   const base = toCaps(data.models[0]);
   return { ...base, id: "gemini-nano-banana-2.2-preview", name: "Nano Banana 2.2 Preview", description: "A preview of the next Nano Banana 2",
     is_default: false, status: "new", availability: "available", search_types: ["web"], successor: null, video_input: false, released: null,
-    note: "New: not in this version's model data; limits borrowed from Nano Banana 2.1 and kept conservative" };
+    note: "New: not in this version's model data; limits borrowed from Nano Banana 2.1 and kept conservative." };
 })();
 
 const WHY = { restricted: "Google offers it only to projects that used it before", deprecated: "Google no longer offers it (deprecated)" };
@@ -115,7 +115,7 @@ const WHY = { restricted: "Google offers it only to projects that used it before
 export function liveCatalogue({ unavailable = ["gemini-2.5-flash-image"], extra = [], retire = [], fetchedAt = "2026-12-02T09:30:00Z" } = {}) {
   const c = bundledCatalogue();
   for (const m of c.models) {
-    if (unavailable.includes(m.id)) { m.availability = "unavailable"; m.note = `Unavailable for this key: ${WHY[m.status] ?? "models.list does not offer it to this key"}`; }
+    if (unavailable.includes(m.id)) { m.availability = "unavailable"; m.note = `Unavailable for this key: ${WHY[m.status] ?? "models.list does not offer it to this key"}.`; }
     else m.availability = "available";
   }
   // Models the API answered 404 for since (mark_retired): out of the list, into the retired one.

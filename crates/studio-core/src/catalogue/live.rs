@@ -76,10 +76,10 @@ pub fn infer(info: &ModelInfo, like: Option<&ModelCapabilities>) -> ModelCapabil
     }
     caps.note = Some(match like {
         Some(base) => format!(
-            "New: not in this version's model data; limits borrowed from {} and kept conservative",
+            "New: not in this version's model data; limits borrowed from {} and kept conservative.",
             base.name
         ),
-        None => "New: not in this version's model data; conservative limits (1K, 10 ratios, 3 references)"
+        None => "New: not in this version's model data; conservative limits (1K, 10 ratios, 3 references)."
             .into(),
     });
     caps

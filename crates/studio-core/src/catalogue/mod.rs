@@ -18,6 +18,9 @@ use crate::capabilities::{Availability, ModelCapabilities, ModelStatus, DEFAULT_
 use crate::error::{Error, Result};
 use data::{DataFile, FamilyRule};
 
+/// How the note of a model closed to this key starts (the UI shows the note as a sentence).
+const UNAVAILABLE: &str = "Unavailable for this key: ";
+
 /// How far a chain of successors is followed (a retired id whose successor was retired in turn).
 const MAX_SUCCESSION: usize = 8;
 
@@ -145,7 +148,7 @@ impl Catalogue {
                     ModelStatus::Restricted => "Google offers it only to projects that used it before",
                     _ => "models.list does not offer it to this key",
                 };
-                m.note = Some(format!("Unavailable for this key: {why}"));
+                m.note = Some(format!("{UNAVAILABLE}{why}."));
             }
         }
         let mut new: Vec<ModelCapabilities> = Vec::new();
@@ -270,7 +273,8 @@ impl Catalogue {
             model: m.id.clone(),
             why: m
                 .note
-                .clone()
+                .as_deref()
+                .map(|n| n.trim_start_matches(UNAVAILABLE).trim_end_matches('.').to_string())
                 .unwrap_or_else(|| "models.list does not offer it to this key".into()),
             instead: instead.map(|s| format!("{} ({})", s.name, s.id)),
         }
