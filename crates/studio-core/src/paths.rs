@@ -69,6 +69,9 @@ pub struct DataDir {
     /// Image data of stored model turns (hard links to the gallery files where possible).
     pub blobs: PathBuf,
     pub tmp: PathBuf,
+    /// One file per save in progress, listing the files it writes: the only files the start-up sweep may
+    /// remove (see `gallery::store`).
+    pub journal: PathBuf,
 }
 
 impl DataDir {
@@ -81,6 +84,7 @@ impl DataDir {
             refs: root.join("refs"),
             blobs: root.join("blobs"),
             tmp: root.join("tmp"),
+            journal: root.join("journal"),
             root,
         }
     }
@@ -94,6 +98,7 @@ impl DataDir {
             &self.refs,
             &self.blobs,
             &self.tmp,
+            &self.journal,
         ] {
             fs::create_dir_all(d).map_err(|e| Error::io("cannot create directory", d, e))?;
         }
@@ -189,6 +194,15 @@ pub fn is_safe_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A file name read back from our own records (a journal entry, a stored row): a plain name inside its
+/// folder, never a path (no separator, no `..`, no leading dot).
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0'])
 }
 
 #[cfg(test)]

@@ -395,3 +395,43 @@ mod fts {
         assert_eq!(n("striped zebra"), 1, "model text is searched too");
     }
 }
+
+/// Issue 9: the start-up sweep emptied images/ and blobs/ when gallery.sqlite was missing, replaced, restored
+/// from an older backup or synced after the images. It now removes only what an interrupted save listed.
+#[tokio::test]
+async fn a_missing_or_older_database_never_costs_an_image() {
+    let e = env().await;
+    let first = e.studio.generate(req("kept one"), |_| {}).await.unwrap();
+    let mut next = req("kept two");
+    next.chat_id = Some(first.chat_id.clone());
+    e.studio.generate(next, |_| {}).await.unwrap();
+    e.studio.finish_cleanup();
+    let images = e.dir.path().join("images");
+    let blobs = e.dir.path().join("blobs");
+    let (n_images, n_blobs) = (files_in(&images).len(), files_in(&blobs).len());
+    assert_eq!(n_images, 2);
+    assert!(n_blobs >= 2, "the chat's model turns keep their images in blobs/");
+    drop(e.studio);
+    // An older backup: the database as it was before the two images (here: none at all, moved aside).
+    let db = e.dir.path().join("gallery.sqlite");
+    let aside = e.dir.path().join("gallery.sqlite.aside");
+    std::fs::rename(&db, &aside).unwrap();
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(e.dir.path().join(format!("gallery.sqlite{ext}")));
+    }
+    let studio = open(e.dir.path(), &e.fake.base_url());
+    studio.finish_cleanup();
+    assert_eq!(files_in(&images).len(), n_images, "no image file removed");
+    assert_eq!(files_in(&blobs).len(), n_blobs, "no chat blob removed");
+    drop(studio);
+    // A fresh process on the same folder leaves another's fresh interim files alone; old ones go.
+    let tmp = e.dir.path().join("tmp");
+    std::fs::write(tmp.join("thought_live.png"), b"in use").unwrap();
+    let stale = tmp.join("thought_stale.png");
+    std::fs::write(&stale, b"left by a crash").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+    std::fs::File::options().write(true).open(&stale).unwrap().set_modified(two_hours_ago).unwrap();
+    let studio = open(e.dir.path(), &e.fake.base_url());
+    studio.finish_cleanup();
+    assert_eq!(files_in(&tmp), ["thought_live.png"]);
+}

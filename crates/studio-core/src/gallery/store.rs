@@ -4,6 +4,12 @@
 //! Ordering rule: image files are written first (temp in the same dir, fsync, rename), then one transaction
 //! records chat, turns, images and usage. A crash between the two leaves an orphan file that `open` removes;
 //! it can never leave a row without its file, nor a visible half file.
+//!
+//! A person's images are never removed on a guess. Before a save writes its first file it lists every file
+//! it will write in a journal entry (`journal/*.pending`, fsynced); the entry goes once the rows commit. The
+//! start-up sweep removes only files a journal entry lists and no row references: what an interrupted save
+//! left. A file no journal lists is kept, whatever the database says, so a gallery.sqlite that is missing,
+//! replaced, restored from an older backup or synced after the images costs no image.
 
 use std::collections::HashSet;
 use std::fs;
@@ -113,12 +119,9 @@ impl Store {
         dirs.create()?;
         let mut conn = connect(&dirs.db)?;
         migrations::migrate(&mut conn)?;
-        // Interim files of generations that did not finish: nothing can be using them yet.
-        if let Ok(rd) = fs::read_dir(&dirs.tmp) {
-            for e in rd.flatten() {
-                let _ = fs::remove_file(e.path());
-            }
-        }
+        // Interim files of generations that did not finish. Another process (the app, while the CLI opens the
+        // same folder) may be using fresh ones, so only old ones go.
+        remove_old(&dirs.tmp, |_| true);
         let mut sweep_conn = connect(&dirs.db)?;
         let sweep_dirs = dirs.clone();
         let cleanup = std::thread::Builder::new()
@@ -184,10 +187,12 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(Error::db("begin save"))?;
         let mut written: Vec<PathBuf> = Vec::new();
+        let journal = Journal::write(&self.dirs, turns)?;
         let cleanup = |written: &[PathBuf]| {
             for p in written {
                 let _ = fs::remove_file(p);
             }
+            journal.done();
         };
         let mut hashes: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
         for t in turns {
@@ -254,6 +259,7 @@ impl Store {
             cleanup(&written);
             return res;
         }
+        journal.done();
         for t in turns {
             for img in &t.images {
                 let path = self.image_file(&format!("{}.{}", img.id, ext_for_mime(&img.mime)));
@@ -447,41 +453,130 @@ fn connect(db: &Path) -> Result<Connection> {
 /// share the data dir) holds it from its first file write to its commit, so its files are never taken for
 /// orphans.
 fn clean_orphans(conn: &mut Connection, dirs: &DataDir) -> Result<()> {
+    // The write lock: no save of any process is between its journal entry and its commit meanwhile, so every
+    // entry is either committed (its files have rows) or was interrupted (its files have none).
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(Error::db("begin cleanup"))?;
-    let ids: HashSet<String> = {
-        let mut st = tx.prepare("SELECT file_name FROM images")?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let blobs: HashSet<String> = {
-        let mut st = tx.prepare(
-            "SELECT json_extract(b.value, '$.file') FROM turns t, json_each(t.model_blobs) b WHERE t.model_blobs IS NOT NULL",
-        )?;
-        let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
-        rows.filter_map(|r| r.transpose())
-            .collect::<rusqlite::Result<_>>()?
-    };
-    if let Ok(rd) = fs::read_dir(&dirs.blobs) {
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            if name.ends_with(".tmp") || !blobs.contains(&name) {
-                let _ = fs::remove_file(e.path());
+    let entries = Journal::entries(dirs);
+    if !entries.is_empty() {
+        let ids: HashSet<String> = {
+            let mut st = tx.prepare("SELECT file_name FROM images")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let blobs: HashSet<String> = {
+            let mut st = tx.prepare(
+                "SELECT json_extract(b.value, '$.file') FROM turns t, json_each(t.model_blobs) b WHERE t.model_blobs IS NOT NULL",
+            )?;
+            let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
+            rows.filter_map(|r| r.transpose())
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for (entry, files) in entries {
+            for (dir, name) in files {
+                let (folder, referenced) = match dir.as_str() {
+                    "images" => (&dirs.images, ids.contains(&name)),
+                    "blobs" => (&dirs.blobs, blobs.contains(&name)),
+                    _ => continue,
+                };
+                if !referenced && crate::paths::is_plain_file_name(&name) {
+                    let _ = fs::remove_file(folder.join(&name));
+                }
             }
+            let _ = fs::remove_file(entry);
         }
     }
-    for dir in [&dirs.images, &dirs.refs] {
-        let Ok(rd) = fs::read_dir(dir) else { continue };
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            if name.ends_with(".tmp") || (dir == &dirs.images && !ids.contains(&name)) {
-                let _ = fs::remove_file(e.path());
-            }
-        }
+    // Temp files of atomic writes: a live process's are seconds old.
+    for dir in [&dirs.images, &dirs.blobs, &dirs.refs] {
+        remove_old(dir, |name| name.ends_with(".tmp"));
     }
     tx.commit()?;
     Ok(())
+}
+
+/// How old a temp file must be before a start-up may take it for a leftover of a dead process (no write or
+/// generation runs for this long; requests time out after 3 minutes).
+pub(crate) const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Removes the files of `dir` that `pick` names and that were last modified over [`LEFTOVER_AGE`] ago.
+pub(crate) fn remove_old(dir: &Path, pick: impl Fn(&str) -> bool) {
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    let now = std::time::SystemTime::now();
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > LEFTOVER_AGE);
+        if old && pick(&name) && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// A save's journal entry: the files it is about to write, so that an interrupted save (and only that) can
+/// be cleaned up at the next start.
+struct Journal {
+    path: Option<PathBuf>,
+}
+
+impl Journal {
+    /// Writes and fsyncs the entry for `turns`' image and blob files (none when they write no file).
+    fn write(dirs: &DataDir, turns: &[NewTurn]) -> Result<Journal> {
+        let mut text = String::new();
+        for t in turns {
+            for img in &t.images {
+                text.push_str(&format!("images/{}.{}\n", img.id, ext_for_mime(&img.mime)));
+            }
+            for b in &t.blobs {
+                text.push_str(&format!("blobs/{}\n", b.file));
+            }
+        }
+        if text.is_empty() {
+            return Ok(Journal { path: None });
+        }
+        let path = dirs.journal.join(format!(
+            "{}-{:016x}.pending",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        atomic_write(&path, text.as_bytes())?;
+        Ok(Journal { path: Some(path) })
+    }
+
+    /// The save committed (or cleaned up after itself): the entry goes.
+    fn done(&self) {
+        if let Some(p) = &self.path {
+            let _ = fs::remove_file(p);
+        }
+    }
+
+    /// Every entry left in the journal, with the `(folder, file name)` pairs it lists.
+    fn entries(dirs: &DataDir) -> Vec<(PathBuf, Vec<(String, String)>)> {
+        let Ok(rd) = fs::read_dir(&dirs.journal) else { return Vec::new() };
+        let mut out = Vec::new();
+        for e in rd.flatten() {
+            let path = e.path();
+            if path.extension().is_none_or(|x| x != "pending") {
+                continue;
+            }
+            // A journal entry is a few hundred bytes; anything larger is not ours and is left alone.
+            if e.metadata().map(|m| m.len()).unwrap_or(u64::MAX) > 64 * 1024 {
+                continue;
+            }
+            let Ok(text) = fs::read_to_string(&path) else { continue };
+            let files = text
+                .lines()
+                .filter_map(|l| l.split_once('/'))
+                .map(|(d, n)| (d.to_string(), n.to_string()))
+                .collect();
+            out.push((path, files));
+        }
+        out
+    }
 }
 
 /// Removes a file, ignoring "not found".
