@@ -445,7 +445,7 @@ export type ReferenceImport = {
 	error: CommandError | null,
 };
 
-/**  A stored reference image. */
+/**  A stored reference image or video. */
 export type ReferenceInfo = {
 	/**  SHA-256 (hex) of the original file: the id to pass in `GenerateRequest::reference_hashes`. */
 	hash: string,
@@ -453,12 +453,32 @@ export type ReferenceInfo = {
 	name: string,
 	/**  MIME type of the stored (request-ready) bytes. */
 	mime: string,
-	/**  Pixel size of the stored bytes (0 when unknown, e.g. a HEIF without `ispe`). */
+	/**
+	 *  Pixel size of the stored bytes (0 when unknown, e.g. a HEIF without `ispe`, or a video: videos are
+	 *  never decoded).
+	 */
 	width: number,
 	height: number,
 	/**  Size of the stored bytes. */
 	bytes: number,
+	/**  Image or video. */
+	kind: ReferenceKind,
+	/**
+	 *  A video's length in milliseconds, when its container says it (`moov/mvhd` in MP4/MOV,
+	 *  `Segment/Info` in WebM); `None` for images.
+	 */
+	duration_ms: number | null,
 };
+
+/**  What a reference is. */
+export type ReferenceKind = 
+/**  A reference image: counts against the model's reference and character limits. */
+"image" | 
+/**
+ *  A video as context (a thumbnail, a poster, a summary from a clip): only on models with
+ *  `video_input`, always sent through the Files API, and not counted against the image limits.
+ */
+"video";
 
 /**  A model id that no longer works, and what replaces it. */
 export type RetiredModel = {

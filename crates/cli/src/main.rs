@@ -66,7 +66,7 @@ struct GenerateArgs {
     /// Image size: 512, 1K, 2K or 4K (exact case).
     #[arg(long)]
     size: Option<String>,
-    /// A reference image (repeat for several).
+    /// A reference image, or a video as context on models that take one (repeat for several).
     #[arg(long = "ref", value_name = "FILE")]
     refs: Vec<PathBuf>,
     /// Continue this chat.
@@ -318,8 +318,9 @@ async fn generate(a: GenerateArgs) -> Result<(), Failure> {
         eprintln!("banana: note: {notice}");
     }
     params.model = resolved.caps.id;
-    // Refuse bad input before touching the network or the reference store.
-    studio.validate(&params, a.refs.len())?;
+    // Refuse bad input before touching the network or the reference store (a video is told from an image
+    // by its first bytes: it counts against no image limit, and only some models take it).
+    studio.validate_reference_files(&params, &a.refs)?;
     if !studio.has_client() {
         return Err(Error::MissingKey.into());
     }

@@ -489,3 +489,63 @@ async fn models_lists_the_live_catalogue_and_retired_ids_move_on() {
     let o = e.run(&["generate", "x", "--model", "gemini-3.5-pro-image"]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
 }
+
+/// A tiny MP4: `ftyp` (isom), an `mdat`, and `moov/mvhd` (timescale 1000, 2 s) at the end.
+fn mp4(path: &Path) {
+    let bx = |kind: &[u8; 4], body: &[u8]| {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    };
+    let mut mvhd = vec![0u8; 12];
+    mvhd.extend_from_slice(&1000u32.to_be_bytes());
+    mvhd.extend_from_slice(&2000u32.to_be_bytes());
+    mvhd.extend_from_slice(&[0u8; 80]);
+    let file = [
+        bx(b"ftyp", b"isom\0\0\x02\0isomavc1"),
+        bx(b"mdat", &[7u8; 512]),
+        bx(b"moov", &bx(b"mvhd", &mvhd)),
+    ]
+    .concat();
+    std::fs::write(path, file).unwrap();
+}
+
+/// Issue 13: `--ref clip.mp4` goes through the Files API on 3.1 Flash (14 images beside it are fine: videos
+/// do not count), and is refused with exit 2 and nothing sent on a model without video input.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_ref_works_on_31_flash_and_exits_2_elsewhere() {
+    let e = Env::new().await;
+    let clip = e.dir.path().join("clip.mp4");
+    mp4(&clip);
+    let clip = clip.to_string_lossy().into_owned();
+    let o = e.run(&["generate", "a thumbnail", "--ref", &clip]).await;
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("does not take video") && o.stderr.contains("remove \"clip.mp4\" or switch model"),
+        "{}",
+        o.stderr
+    );
+    assert!(e.fake.requests().iter().all(|r| !r.path.contains("enerateContent") && !r.path.starts_with("/upload/")));
+    let mut args: Vec<String> = ["generate", "a thumbnail", "--json", "--model", "gemini-3.1-flash-image"]
+        .map(String::from)
+        .to_vec();
+    for i in 0..14 {
+        let p = e.dir.path().join(format!("r{i}.png"));
+        png(&p, i as u8);
+        args.extend(["--ref".into(), p.to_string_lossy().into_owned()]);
+    }
+    args.extend(["--ref".into(), clip]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = e.run(&a).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let req = e
+        .fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.contains("enerateContent"))
+        .unwrap();
+    let parts = req.json.unwrap()["contents"][0]["parts"].as_array().unwrap().clone();
+    assert_eq!(parts.len(), 16);
+    assert_eq!(parts[15]["fileData"]["mimeType"], "video/mp4");
+}

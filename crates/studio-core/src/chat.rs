@@ -229,14 +229,11 @@ fn restore_blobs(store: &Store, content: &mut Content, blobs: &str) -> Result<()
     Ok(())
 }
 
-/// The user turn as sent: the prompt, then the references in order.
-pub fn user_content(prompt: &str, references: &[(String, Vec<u8>)]) -> Content {
+/// The user turn as sent: the prompt, then the references in order (images inline, videos as `fileData`
+/// whose upload the request stage does).
+pub fn user_content(prompt: &str, references: &[crate::references::Loaded]) -> Content {
     let mut parts = vec![Part::text(prompt)];
-    parts.extend(
-        references
-            .iter()
-            .map(|(mime, bytes)| Part::inline_bytes(mime.clone(), bytes)),
-    );
+    parts.extend(references.iter().map(crate::references::Loaded::part));
     Content::user(parts)
 }
 

@@ -36,8 +36,8 @@ pub enum Error {
     #[error("{model} keeps at most {max} characters consistent; {given} references are marked as characters: mark {} as an object or remove it", given - max)]
     TooManyCharacters { model: String, max: u32, given: u32 },
 
-    /// A reference file is not an image we can send (corrupt, unsupported or unreadable).
-    #[error("reference image \"{name}\" cannot be used: {reason}")]
+    /// A reference file is not an image or video we can send (corrupt, unsupported, too large or unreadable).
+    #[error("\"{name}\" cannot be used as a reference: {reason}")]
     InvalidReference { name: String, reason: String },
 
     /// A reference hash given to `generate` is not in the data dir's reference store.

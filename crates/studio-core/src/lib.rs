@@ -37,7 +37,7 @@ pub use generate::{
 pub use keys::{KeySource, KeyStorage, KeyStore};
 pub use params::{GenerateParams, SearchParams};
 pub use paths::default_data_dir;
-pub use references::ReferenceInfo;
+pub use references::{ReferenceInfo, ReferenceKind};
 
 pub use gemini::RetryPolicy;
 
@@ -254,14 +254,29 @@ impl Studio {
         }
     }
 
-    /// Checks parameters and the number of references against the model's capabilities (a retired model is
-    /// checked as its successor, which is what will be sent).
+    /// Checks parameters and the number of reference images (videos do not count) against the model's
+    /// capabilities (a retired model is checked as its successor, which is what will be sent).
     pub fn validate(&self, params: &GenerateParams, reference_count: usize) -> Result<()> {
         let caps = self.resolve_model(&params.model)?.caps;
         params::validate_for(&caps, params, reference_count)
     }
 
+    /// [`Studio::validate`] for reference files not imported yet (the CLI checks before it imports): each
+    /// file's first bytes say whether it is a video, which only some models take and which does not count
+    /// against the image limits. A file that cannot be read counts as an image; its import names it.
+    pub fn validate_reference_files(&self, params: &GenerateParams, paths: &[PathBuf]) -> Result<()> {
+        let caps = self.resolve_model(&params.model)?.caps;
+        let names: Vec<String> = paths.iter().map(|p| references::display_name(p)).collect();
+        let refs: Vec<(ReferenceKind, &str)> = paths
+            .iter()
+            .zip(&names)
+            .map(|(p, n)| (references::sniff_file(p), n.as_str()))
+            .collect();
+        params::validate_with_references(&caps, params, &refs, &self.video_models())
+    }
+
     /// What a generation with `params` is expected to cost (no references).
+
     pub fn estimate_cost(&self, params: &GenerateParams) -> CostEstimate {
         self.estimate_cost_with(params, 0)
     }
@@ -379,8 +394,19 @@ impl Studio {
             caps,
             restart,
             inline_limit: self.inline_limit,
+            video_models: self.video_models(),
         }
     }
+
+    /// The models on offer to this key that take a video as context.
+    fn video_models(&self) -> Vec<ModelCapabilities> {
+        self.catalogue()
+            .models
+            .into_iter()
+            .filter(|m| m.video_input && m.is_usable())
+            .collect()
+    }
+
 
     /// The 404 for a model: retire it in the catalogue and say what replaces it.
     fn retired_error(&self, model: &str) -> Error {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::capabilities::{ModelCapabilities, SearchType, DEFAULT_MODEL};
 use crate::error::{Error, Result};
+use crate::references::ReferenceKind;
 
 /// Most variations one request may ask for (each is a separate API call).
 pub const MAX_COUNT: u32 = 8;
@@ -79,12 +80,31 @@ pub fn validate(params: &GenerateParams, reference_count: usize) -> Result<Model
     Ok(caps)
 }
 
-/// Checks `params` (and the number of references) against one model's capabilities.
+/// Checks `params` (and the number of reference images) against one model's capabilities.
 pub fn validate_for(
     caps: &ModelCapabilities,
     params: &GenerateParams,
     reference_count: usize,
 ) -> Result<()> {
+    let images = vec![(ReferenceKind::Image, ""); reference_count];
+    validate_with_references(caps, params, &images, &[])
+}
+
+/// Checks `params` and the references (kind and file name, in request order) against one model's
+/// capabilities. Videos go only to models with `video_input` (`video_models` are named in the refusal:
+/// those on offer that take them) and do not count against the image limits.
+pub fn validate_with_references(
+    caps: &ModelCapabilities,
+    params: &GenerateParams,
+    references: &[(ReferenceKind, &str)],
+    video_models: &[ModelCapabilities],
+) -> Result<()> {
+    check_settings(caps, params)?;
+    check_references(caps, params, references, video_models)
+}
+
+/// Everything but the references.
+fn check_settings(caps: &ModelCapabilities, params: &GenerateParams) -> Result<()> {
     let m = &caps.id;
     if let Some(r) = &params.aspect_ratio {
         if !caps.aspect_ratios.contains(r) {
@@ -167,7 +187,55 @@ pub fn validate_for(
             params.count
         )));
     }
-    let given = reference_count as u32;
+    Ok(())
+}
+
+/// `"a"`, `"a" and "b"`, `"a", "b" and "c"`.
+fn quoted_list(names: &[&str]) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    match q.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => q.join(""),
+    }
+}
+
+/// The refusal of videos on a model without video input, naming the models that take them.
+fn no_video(caps: &ModelCapabilities, videos: &[&str], video_models: &[ModelCapabilities]) -> Error {
+    let remove = quoted_list(videos);
+    let model = format!("{} ({})", caps.name, caps.id);
+    let takers: Vec<String> = video_models
+        .iter()
+        .filter(|v| v.video_input && v.id != caps.id)
+        .map(|v| format!("{} ({})", v.name, v.id))
+        .collect();
+    Error::InvalidParams(if takers.is_empty() {
+        format!("{model} does not take video, and no model on offer does: remove {remove}")
+    } else {
+        format!(
+            "{model} does not take video; videos work with {}: remove {remove} or switch model",
+            takers.join(" or ")
+        )
+    })
+}
+
+/// The references: videos only where the model takes them; the images (videos do not count) within the
+/// model's limits; characters pointing at images.
+fn check_references(
+    caps: &ModelCapabilities,
+    params: &GenerateParams,
+    references: &[(ReferenceKind, &str)],
+    video_models: &[ModelCapabilities],
+) -> Result<()> {
+    let m = &caps.id;
+    let videos: Vec<&str> = references
+        .iter()
+        .filter(|(k, _)| *k == ReferenceKind::Video)
+        .map(|(_, n)| *n)
+        .collect();
+    if !videos.is_empty() && !caps.video_input {
+        return Err(no_video(caps, &videos, video_models));
+    }
+    let given = (references.len() - videos.len()) as u32;
     if given > caps.max_reference_images {
         return Err(Error::TooManyReferences {
             model: m.clone(),
@@ -182,10 +250,21 @@ pub fn validate_for(
     if marked.len() != params.character_references.len() {
         return Err(Error::InvalidParams("a reference is marked as a character twice".into()));
     }
-    if let Some(bad) = marked.iter().find(|&&i| i >= given) {
+    let total = references.len();
+    if let Some(bad) = marked.iter().find(|&&i| i as usize >= total) {
         return Err(Error::InvalidParams(format!(
-            "reference {} is marked as a character, but only {given} references were given",
+            "reference {} is marked as a character, but only {total} references were given",
             u64::from(*bad) + 1
+        )));
+    }
+    if let Some(&i) = marked
+        .iter()
+        .find(|&&i| references[i as usize].0 == ReferenceKind::Video)
+    {
+        return Err(Error::InvalidParams(format!(
+            "reference {} (\"{}\") is a video and cannot be marked as a character: only images can",
+            u64::from(i) + 1,
+            references[i as usize].1
         )));
     }
     let characters = marked.len() as u32;
@@ -291,6 +370,31 @@ mod tests {
         x.model = "gemini-3.1-flash-image".into();
         x.image_size = Some("512".into());
         assert!(validate(&x, 0).is_ok(), "3.1 Flash keeps 512");
+    }
+
+    #[test]
+    fn videos_only_where_the_model_takes_them_and_never_counted_as_images() {
+        let v = |n| (ReferenceKind::Video, n);
+        let i = (ReferenceKind::Image, "a.png");
+        let flash = crate::capabilities::model("gemini-3.1-flash-image").unwrap();
+        let nb21 = crate::capabilities::model(DEFAULT_MODEL).unwrap();
+        let takers = [flash.clone()];
+        let e = validate_with_references(&nb21, &p(DEFAULT_MODEL), &[i, v("a.mp4"), v("b.mov"), v("c.webm")], &takers)
+            .unwrap_err();
+        assert!(e.to_string().ends_with(r#"remove "a.mp4", "b.mov" and "c.webm" or switch model"#), "{e}");
+        let e = validate_with_references(&nb21, &p(DEFAULT_MODEL), &[v("a.mp4")], &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            r#"Nano Banana 2.1 (gemini-nano-banana-2.1) does not take video, and no model on offer does: remove "a.mp4""#
+        );
+        let mut refs = vec![i; 14];
+        refs.insert(3, v("clip.mp4"));
+        assert!(validate_with_references(&flash, &p(&flash.id), &refs, &takers).is_ok());
+        refs.push(i);
+        assert!(matches!(
+            validate_with_references(&flash, &p(&flash.id), &refs, &takers),
+            Err(Error::TooManyReferences { given: 15, .. })
+        ));
     }
 
     #[test]

@@ -106,7 +106,7 @@ impl DataDir {
     }
 }
 
-/// The file extension for an image MIME type.
+/// The file extension for an image (or reference video) MIME type.
 pub fn ext_for_mime(mime: &str) -> &'static str {
     match mime.to_ascii_lowercase().as_str() {
         "image/png" => "png",
@@ -115,6 +115,10 @@ pub fn ext_for_mime(mime: &str) -> &'static str {
         "image/heic" => "heic",
         "image/heif" => "heif",
         "image/gif" => "gif",
+        "video/mp4" => "mp4",
+        "video/quicktime" => "mov",
+        "video/3gpp" => "3gp",
+        "video/webm" => "webm",
         _ => "bin",
     }
 }
@@ -128,6 +132,10 @@ pub fn mime_for_ext(ext: &str) -> &'static str {
         "heic" => "image/heic",
         "heif" => "image/heif",
         "gif" => "image/gif",
+        "mp4" => "video/mp4",
+        "mov" => "video/quicktime",
+        "3gp" => "video/3gpp",
+        "webm" => "video/webm",
         _ => "application/octet-stream",
     }
 }

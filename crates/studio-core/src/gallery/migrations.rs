@@ -133,6 +133,12 @@ CREATE TABLE model_listings (
 );
 ALTER TABLE turns ADD COLUMN context_note TEXT;
 "#,
+    // v6: references can be videos (issue 13): what each one is, and a video's length when its container
+    // says it. Rows stored before are images.
+    r#"
+ALTER TABLE reference_images ADD COLUMN kind TEXT NOT NULL DEFAULT 'image';
+ALTER TABLE reference_images ADD COLUMN duration_ms INTEGER;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -170,6 +170,8 @@ pub(crate) struct Engine<'a> {
     pub restart: Option<&'a str>,
     /// Google's inline request limit in bytes; past it, the largest blobs go through the Files API.
     pub inline_limit: usize,
+    /// The models on offer that take video, named when a video is given to one that does not.
+    pub video_models: Vec<ModelCapabilities>,
 }
 
 impl Engine<'_> {
@@ -183,7 +185,7 @@ impl Engine<'_> {
     ) -> Result<GenerationResult> {
         let store = self.store;
         let caps = self.caps;
-        validate::validate(&req, caps)?;
+        validate::validate(self, &req)?;
         let client = self.client.ok_or(Error::MissingKey)?;
         let prepared = request::prepare(
             client,

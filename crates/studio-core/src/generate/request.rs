@@ -1,6 +1,7 @@
 //! Building the request: the chat's history replayed byte-exact, then the new user turn with its
-//! references, the generation config, and the move of large inline blobs to the Files API so the request
-//! fits the API's inline limit.
+//! references, the generation config, the uploads of the videos (history included: they always go through
+//! the Files API), and the move of large inline blobs to the Files API so the request fits the API's inline
+//! limit.
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use crate::capabilities::ModelCapabilities;
 use crate::error::{Error, Result};
 use crate::gallery::store::Store;
 use crate::params::GenerateParams;
+use crate::references::Loaded;
 
 /// The request to send, and the turn the new turns follow.
 pub(super) struct Prepared {
@@ -33,18 +35,22 @@ pub(super) async fn prepare(
     // A restart keeps its place in the chat (the parent) but sends none of the older turns.
     let mut contents = if restart { Vec::new() } else { history };
     contents.push(crate::chat::user_content(&req.prompt, &refs));
+    if !caps.video_input {
+        refuse_videos_in_history(store, caps, &contents)?;
+    }
     let mut request = build_request(caps, &req.params, contents);
+    attach_videos(client, store, &mut request).await?;
     if inline_size(&request) > inline_limit {
         request = offload_to_files(client, store, request, inline_limit).await?;
     }
     Ok(Prepared { request, parent })
 }
 
-/// The history up to the parent turn, the parent turn, and the reference images.
+/// The history up to the parent turn, the parent turn, and the references.
 async fn load_context(
     store: &Arc<Store>,
     req: &GenerateRequest,
-) -> Result<(Vec<Content>, Option<String>, Vec<(String, Vec<u8>)>)> {
+) -> Result<(Vec<Content>, Option<String>, Vec<Loaded>)> {
     // Everything below reads the store: do it off the async threads.
     let store = Arc::clone(store);
     let chat_id = req.chat_id.clone();
@@ -178,6 +184,76 @@ async fn offload_to_files(
     Ok(req)
 }
 
+/// A chat whose earlier turns hold a video cannot go on with a model that takes none: the replayed history
+/// would be refused by the API (the new turn's videos were refused in `validate` already). Said before
+/// anything is sent, naming the videos.
+fn refuse_videos_in_history(
+    store: &Store,
+    caps: &ModelCapabilities,
+    contents: &[Content],
+) -> Result<()> {
+    let mut names: Vec<String> = Vec::new();
+    for part in contents.iter().flat_map(|c| c.parts.iter()) {
+        let hash = part
+            .file_data
+            .as_ref()
+            .and_then(|f| crate::references::pending_video(&f.file_uri));
+        if let Some(hash) = hash {
+            let name = crate::references::info(store, hash)?.name;
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    Err(Error::InvalidParams(format!(
+        "{} ({}) does not take video, and this chat's earlier turns hold {}: continue it on a model that takes \
+         video, or branch from the start",
+        caps.name,
+        caps.id,
+        quoted.join(", ")
+    )))
+}
+
+/// Uploads every video of the request (the new turn's and the history's) through the Files API, or reuses
+/// its live upload, and points its part at the file. Videos never go inline: the Files API is the API's
+/// path for them, and one clip can be larger than a whole inline request. A replayed turn's video is the
+/// same stored file, so it is uploaded again only when its upload is too old (the API keeps files 48 h).
+async fn attach_videos(
+    client: &gemini::Client,
+    store: &Arc<Store>,
+    req: &mut GenerateContentRequest,
+) -> Result<()> {
+    for part in req.contents.iter_mut().flat_map(|c| c.parts.iter_mut()) {
+        let Some(fd) = part.file_data.as_mut() else {
+            continue;
+        };
+        let Some(hash) = crate::references::pending_video(&fd.file_uri).map(str::to_string) else {
+            continue;
+        };
+        let mime = fd.mime_type.clone().unwrap_or_default();
+        fd.file_uri = match cached_upload(store, &hash) {
+            Some(uri) => uri,
+            None => {
+                let bytes = {
+                    let store = Arc::clone(store);
+                    let hash = hash.clone();
+                    tokio::task::spawn_blocking(move || {
+                        crate::references::read_video(&store, &hash)
+                    })
+                    .await
+                    .map_err(|e| Error::Other(format!("background task failed: {e}")))??
+                };
+                upload(client, store, &hash, bytes, &mime).await?
+            }
+        };
+    }
+    Ok(())
+}
+
 /// The Files API URI of `blob`'s bytes: a remembered upload while it lives, otherwise a new upload.
 async fn upload_once(
     client: &gemini::Client,
@@ -186,24 +262,41 @@ async fn upload_once(
 ) -> Result<String> {
     let bytes = blob.decode().map_err(map_client_error)?;
     let key = crate::references::pipeline::content_hash(&bytes);
+    match cached_upload(store, &key) {
+        Some(u) => Ok(u),
+        None => upload(client, store, &key, bytes, &blob.mime_type).await,
+    }
+}
+
+/// A remembered upload of the bytes with this content hash, while the file lives.
+fn cached_upload(store: &Store, key: &str) -> Option<String> {
     let now = crate::time::now_ms();
-    let cached = store.uploads.lock().ok().and_then(|m| {
-        m.get(&key)
+    store.uploads.lock().ok().and_then(|m| {
+        m.get(key)
             .filter(|(_, at)| now - at < UPLOAD_REUSE_MS)
             .map(|(u, _)| u.clone())
-    });
-    let uri = match cached {
-        Some(u) => u,
-        None => {
-            let info = client
-                .upload_file(bytes, &blob.mime_type, &format!("banana-{}", &key[..16]))
-                .await
-                .map_err(map_client_error)?;
-            if let Ok(mut m) = store.uploads.lock() {
-                m.insert(key, (info.uri.clone(), now));
-            }
-            info.uri
-        }
-    };
-    Ok(uri)
+    })
+}
+
+/// Uploads bytes (content hash `key`), waits until the file is ACTIVE, and remembers the upload.
+async fn upload(
+    client: &gemini::Client,
+    store: &Store,
+    key: &str,
+    bytes: Vec<u8>,
+    mime: &str,
+) -> Result<String> {
+    let now = crate::time::now_ms();
+    let info = client
+        .upload_file(
+            bytes,
+            mime,
+            &format!("banana-{}", &key[..key.len().min(16)]),
+        )
+        .await
+        .map_err(map_client_error)?;
+    if let Ok(mut m) = store.uploads.lock() {
+        m.insert(key.to_string(), (info.uri.clone(), now));
+    }
+    Ok(info.uri)
 }

@@ -1,16 +1,28 @@
-//! The first stage: refuse a request before anything is read or sent (empty prompt, parameters the model
-//! does not support, an unsafe chat id, an inconsistent branch).
+//! The first stage: refuse a request before anything is sent (empty prompt, parameters the model does not
+//! support, references it cannot take, an unsafe chat id, an inconsistent branch). Only the references'
+//! rows are read, to tell images from videos and name the files in messages.
 
-use super::GenerateRequest;
-use crate::capabilities::ModelCapabilities;
+use super::{Engine, GenerateRequest};
 use crate::error::{Error, Result};
+use crate::references::{self, ReferenceInfo};
 
 /// Checks the request against the model it will be sent to.
-pub(super) fn validate(req: &GenerateRequest, caps: &ModelCapabilities) -> Result<()> {
+pub(super) fn validate(engine: &Engine<'_>, req: &GenerateRequest) -> Result<()> {
     if req.prompt.trim().is_empty() {
         return Err(Error::EmptyPrompt);
     }
-    crate::params::validate_for(caps, &req.params, req.reference_hashes.len())?;
+    let refs = req
+        .reference_hashes
+        .iter()
+        .map(|h| references::info(engine.store, h))
+        .collect::<Result<Vec<ReferenceInfo>>>()?;
+    let kinds: Vec<_> = refs.iter().map(|r| (r.kind, r.name.as_str())).collect();
+    crate::params::validate_with_references(
+        engine.caps,
+        &req.params,
+        &kinds,
+        &engine.video_models,
+    )?;
     if let Some(id) = &req.chat_id {
         if !crate::paths::is_safe_id(id) {
             return Err(Error::NotFound {

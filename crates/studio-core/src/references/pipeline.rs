@@ -1,4 +1,4 @@
-//! Turning a user's file into a request-ready reference image: sniff the format, prove it is a real image
+//! Turning a user's image file into a request-ready reference image (videos are in [`super::video`]): sniff the format, prove it is a real image
 //! (full decode), apply the EXIF orientation, and re-encode only when needed.
 //!
 //! A file is passed through byte-for-byte when it is already upright, within [`MAX_LONG_EDGE`] and within
@@ -74,35 +74,14 @@ pub fn sniff(bytes: &[u8]) -> Option<InputFormat> {
     heif_brand(bytes)
 }
 
-/// HEIF family check on the ISO-BMFF `ftyp` box: major brand or any compatible brand.
+/// HEIF family check on the ISO-BMFF `ftyp` box. MP4 and MOV videos start with the same box; their brands
+/// are told apart in [`super::isobmff::ftyp_kind`], so a movie is never taken for a HEIF image.
 fn heif_brand(bytes: &[u8]) -> Option<InputFormat> {
-    if bytes.len() < 16 || &bytes[4..8] != b"ftyp" {
-        return None;
+    match super::isobmff::ftyp_kind(bytes)? {
+        super::isobmff::FtypKind::Heic => Some(InputFormat::Heic),
+        super::isobmff::FtypKind::Heif => Some(InputFormat::Heif),
+        _ => None,
     }
-    let size = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
-    if size < 16 || size > bytes.len() || size > 4096 {
-        return None;
-    }
-    let classify = |b: &[u8]| -> Option<InputFormat> {
-        match b {
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"hevm" | b"hevs" => {
-                Some(InputFormat::Heic)
-            }
-            b"mif1" | b"msf1" | b"heif" => Some(InputFormat::Heif),
-            _ => None,
-        }
-    };
-    // The major brand, then the compatible brands (after the minor version). A HEVC brand anywhere makes it
-    // HEIC (e.g. major `mif1` with compatible `heic`); otherwise a generic HEIF brand makes it HEIF.
-    let mut found = None;
-    for b in std::iter::once(&bytes[8..12]).chain(bytes[16..size].chunks_exact(4)) {
-        match classify(b) {
-            Some(InputFormat::Heic) => return Some(InputFormat::Heic),
-            Some(f) => found = Some(f),
-            None => {}
-        }
-    }
-    found
 }
 
 /// Largest `ispe` (image spatial extents) property in a HEIF file: the primary image's size.
@@ -144,6 +123,11 @@ pub struct Prepared {
 /// Why a file was refused (the caller adds the file name).
 pub type Refusal = String;
 
+/// The refusal of a file that is neither an image nor a video we take. The content decides, so a text file
+/// named `.mp4` gets this too.
+pub const NOT_A_REFERENCE: &str =
+    "it is not a PNG, JPEG, WebP, HEIC or HEIF image, nor an MP4, MOV, 3GP or WebM video (its content was checked, not its name)";
+
 /// SHA-256 of bytes, hex.
 pub fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -161,7 +145,7 @@ pub fn prepare_with(original: &[u8], budget: usize, max_edge: u32) -> Result<Pre
     }
     let hash = content_hash(original);
     let Some(format) = sniff(original) else {
-        return Err("not a PNG, JPEG, WebP, HEIC or HEIF image".into());
+        return Err(NOT_A_REFERENCE.into());
     };
     if matches!(format, InputFormat::Heic | InputFormat::Heif) {
         if original.len() > MAX_PASSTHROUGH_BYTES {
