@@ -105,9 +105,10 @@ pub fn configured_base_url() -> String {
         .unwrap_or_else(|| GOOGLE_BASE_URL.to_string())
 }
 
-/// `BANANA_STUDIO_PRICE_PER_MTOK`: the price per million tokens shown next to token costs.
+/// `BANANA_STUDIO_PRICE_PER_MTOK`: the price per million tokens shown next to token costs (the CLI reads the
+/// same variable).
 fn price_per_million() -> Option<f64> {
-    std::env::var("BANANA_STUDIO_PRICE_PER_MTOK").ok().and_then(|p| p.trim().parse().ok())
+    studio_core::price_from_env()
 }
 
 /// The data folder: `BANANA_STUDIO_DATA_DIR` wins (tests and the CLI use it), else the OS app-data folder

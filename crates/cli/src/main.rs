@@ -216,8 +216,7 @@ fn open_studio() -> Result<Studio, Failure> {
         data_dir,
         api_key,
         base_url: env_nonempty("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
-        price_per_million_tokens: env_nonempty("BANANA_PRICE_PER_MILLION_TOKENS")
-            .and_then(|p| p.parse().ok()),
+        price_per_million_tokens: studio_core::price_from_env(),
     };
     Ok(Studio::open(cfg)?)
 }

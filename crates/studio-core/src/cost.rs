@@ -40,12 +40,18 @@ pub struct Usage {
 impl Usage {
     /// From the raw `usageMetadata` JSON (camelCase as the API sends it); missing counts are 0.
     pub fn from_metadata(v: &serde_json::Value) -> Usage {
-        let n = |k: &str| v.get(k).and_then(|x| x.as_i64()).unwrap_or(0);
+        // Counts are clamped to 0..=i64::MAX: a negative or u64-sized figure from the server stays in range.
+        let n = |k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_i64().or_else(|| x.as_u64().map(|_| i64::MAX)))
+                .unwrap_or(0)
+                .max(0)
+        };
         let prompt = n("promptTokenCount");
         let output = n("candidatesTokenCount");
         let thoughts = n("thoughtsTokenCount");
         let total = match n("totalTokenCount") {
-            0 => prompt + output + thoughts,
+            0 => prompt.saturating_add(output).saturating_add(thoughts),
             t => t,
         };
         Usage {
@@ -56,11 +62,12 @@ impl Usage {
         }
     }
 
+    /// Saturating: the counts come from the server, and a hostile or broken one must not overflow them.
     pub fn add(&mut self, o: &Usage) {
-        self.prompt_tokens += o.prompt_tokens;
-        self.output_tokens += o.output_tokens;
-        self.thought_tokens += o.thought_tokens;
-        self.total_tokens += o.total_tokens;
+        self.prompt_tokens = self.prompt_tokens.saturating_add(o.prompt_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(o.output_tokens);
+        self.thought_tokens = self.thought_tokens.saturating_add(o.thought_tokens);
+        self.total_tokens = self.total_tokens.saturating_add(o.total_tokens);
     }
 }
 
@@ -124,6 +131,16 @@ mod tests {
         let e = estimate(&caps, &p, 0, Some(30.0));
         assert_eq!(e.output_tokens, 5040);
         assert!((e.price.unwrap() - 0.1512).abs() < 1e-9);
+    }
+
+    /// Issue 9: token counts past i64 overflowed (a debug build panicked).
+    #[test]
+    fn huge_token_counts_saturate() {
+        let v = serde_json::json!({"promptTokenCount": u64::MAX, "candidatesTokenCount": i64::MAX, "thoughtsTokenCount": -5});
+        let mut u = Usage::from_metadata(&v);
+        assert_eq!((u.prompt_tokens, u.thought_tokens, u.total_tokens), (i64::MAX, 0, i64::MAX));
+        u.add(&u.clone());
+        assert_eq!(u.total_tokens, i64::MAX);
     }
 
     #[test]

@@ -46,8 +46,8 @@ use gallery::store::Store;
 /// Google's API base URL.
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
 
-/// How to open a studio.
-#[derive(Debug, Clone)]
+/// How to open a studio. `Debug` never prints the key.
+#[derive(Clone)]
 pub struct StudioConfig {
     pub data_dir: PathBuf,
     /// `None` is allowed: generation then refuses with a clear message unless `base_url` is not Google's
@@ -56,6 +56,26 @@ pub struct StudioConfig {
     pub base_url: String,
     /// Price per million tokens for cost figures; `None` shows tokens only.
     pub price_per_million_tokens: Option<f64>,
+}
+
+impl std::fmt::Debug for StudioConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StudioConfig")
+            .field("data_dir", &self.data_dir)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("price_per_million_tokens", &self.price_per_million_tokens)
+            .finish()
+    }
+}
+
+/// The environment variable with the price per million tokens shown next to token counts (the app and the
+/// CLI read the same one).
+pub const PRICE_ENV: &str = "BANANA_STUDIO_PRICE_PER_MTOK";
+
+/// [`PRICE_ENV`], when set to a number.
+pub fn price_from_env() -> Option<f64> {
+    std::env::var(PRICE_ENV).ok().and_then(|p| p.trim().parse().ok())
 }
 
 impl Default for StudioConfig {
@@ -276,7 +296,6 @@ impl Studio {
     }
 
     /// What a generation with `params` is expected to cost (no references).
-
     pub fn estimate_cost(&self, params: &GenerateParams) -> CostEstimate {
         self.estimate_cost_with(params, 0)
     }
@@ -407,7 +426,6 @@ impl Studio {
             .collect()
     }
 
-
     /// The 404 for a model: retire it in the catalogue and say what replaces it.
     fn retired_error(&self, model: &str) -> Error {
         let r = self.mark_model_retired(model);
@@ -515,6 +533,17 @@ mod tests {
     use super::*;
 
     /// The desktop shell keeps a `Studio` in Tauri state and awaits `generate` in async commands.
+    /// Issue 9: `Debug` printed the key.
+    #[test]
+    fn config_debug_redacts_the_key() {
+        let c = StudioConfig {
+            api_key: Some("AIzaSy-secret".into()),
+            ..Default::default()
+        };
+        let text = format!("{c:?}");
+        assert!(!text.contains("AIzaSy-secret") && text.contains("<redacted>"), "{text}");
+    }
+
     #[test]
     fn studio_is_send_sync_and_generate_is_send() {
         fn send_sync<T: Send + Sync>() {}

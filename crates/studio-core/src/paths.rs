@@ -102,6 +102,15 @@ impl DataDir {
         ] {
             fs::create_dir_all(d).map_err(|e| Error::io("cannot create directory", d, e))?;
         }
+        // Prompts, photos, chats and the key file live here: no other local user may look inside. The root's
+        // mode is enough (nothing below can be reached without it) and is set on every open, so a folder
+        // created by an older version is closed too.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700))
+                .map_err(|e| Error::io("cannot make private", &self.root, e))?;
+        }
         Ok(())
     }
 }

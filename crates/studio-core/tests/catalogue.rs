@@ -6,14 +6,7 @@
 mod common;
 
 use common::*;
-use studio_core::{Availability, CatalogueSource, GenerateParams, GenerationEvent, ModelStatus};
-
-fn params(model: &str) -> GenerateParams {
-    GenerateParams {
-        model: model.into(),
-        ..Default::default()
-    }
-}
+use studio_core::{Availability, CatalogueSource, GenerationEvent, ModelStatus};
 
 #[tokio::test]
 async fn a_fresh_key_generates_with_the_default_on_the_first_try() {

@@ -10,13 +10,6 @@ use studio_core::{
     capabilities, Error, GalleryQuery, GenerateParams, GenerationEvent, SearchParams,
 };
 
-fn params(model: &str) -> GenerateParams {
-    GenerateParams {
-        model: model.into(),
-        ..Default::default()
-    }
-}
-
 #[tokio::test]
 async fn every_model_accepts_its_valid_combinations() {
     // An older project that still has Nano Banana (2.5), so every model of the data file can be called.

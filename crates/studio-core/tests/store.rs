@@ -435,3 +435,42 @@ async fn a_missing_or_older_database_never_costs_an_image() {
     studio.finish_cleanup();
     assert_eq!(files_in(&tmp), ["thought_live.png"]);
 }
+
+/// Issue 9: the app and `banana` commands opening a fresh database at once failed with "table chats already
+/// exists"; each migration step now takes the write lock and skips what another opener applied.
+#[test]
+fn six_openers_of_a_fresh_database_all_succeed() {
+    for _round in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let (dir, barrier) = (dir.path().to_path_buf(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    open(&dir, "http://127.0.0.1:9").finish_cleanup();
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().expect("every opener succeeds");
+        }
+        let c = Connection::open(dir.path().join("gallery.sqlite")).unwrap();
+        assert_eq!(current_version(&c).unwrap(), latest_version());
+    }
+}
+
+/// Issue 9: the data folder was created with the umask (0755): other local users could read every prompt,
+/// photo and chat. It is private now, also when an older version created it open.
+#[cfg(unix)]
+#[test]
+fn the_data_folder_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    open(&root, "http://127.0.0.1:9").finish_cleanup();
+    let mode = std::fs::metadata(&root).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}

@@ -158,6 +158,11 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
 }
 
 /// Applies migrations up to `target` (tests build every earlier schema with this).
+///
+/// Several processes may open a fresh or outdated database at once (the app and a `banana` command, or six
+/// CLI runs): each step takes the write lock first (`BEGIN IMMEDIATE`) and re-reads the version inside the
+/// transaction, so a step another process applied meanwhile is skipped instead of failing with "table
+/// already exists".
 pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
     let current = current_version(conn)?;
     if current > latest_version() {
@@ -166,15 +171,17 @@ pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
             supported: latest_version(),
         });
     }
-    for (i, sql) in MIGRATIONS
-        .iter()
-        .enumerate()
-        .take(target as usize)
-        .skip(current as usize)
-    {
-        let version = i as i64 + 1;
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)
+    for version in (current + 1)..=target.min(latest_version()) {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(Error::db(format!("begin migration to v{version}")))?;
+        let now: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(Error::db("PRAGMA user_version"))?;
+        if now >= version {
+            continue;
+        }
+        tx.execute_batch(MIGRATIONS[(version - 1) as usize])
             .map_err(Error::db(format!("migration to v{version}")))?;
         tx.pragma_update(None, "user_version", version)
             .map_err(Error::db("PRAGMA user_version"))?;

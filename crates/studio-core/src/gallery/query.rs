@@ -70,6 +70,12 @@ pub const MAX_LIMIT: u32 = 1000;
 /// words are ANDed; the last one matches as a prefix (search as you type). Words without a letter or digit
 /// are dropped (the tokenizer would drop them anyway). `None` when nothing searchable is left.
 pub fn fts_query(user: &str) -> Option<String> {
+    // NUL and other control characters are never part of a word and make SQLite refuse the text: they
+    // separate words like spaces do.
+    let user: String = user
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let words: Vec<String> = user
         .split_whitespace()
         .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
@@ -194,6 +200,13 @@ fn parse_cursor(c: &str) -> Option<(i64, i64, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9: a search containing NUL was a database error.
+    #[test]
+    fn control_characters_separate_words() {
+        assert_eq!(fts_query("moon\0cat").as_deref(), Some("\"moon\" \"cat\"*"));
+        assert_eq!(fts_query("\0\u{7}\u{1b}"), None);
+    }
 
     #[test]
     fn escapes_operators() {

@@ -70,6 +70,14 @@ pub async fn env_granting(models: &[&str]) -> Env {
     Env { fake, studio, dir }
 }
 
+/// The default parameters on `model`.
+pub fn params(model: &str) -> GenerateParams {
+    GenerateParams {
+        model: model.into(),
+        ..Default::default()
+    }
+}
+
 pub fn req(prompt: &str) -> GenerateRequest {
     GenerateRequest {
         prompt: prompt.into(),
