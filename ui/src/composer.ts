@@ -5,6 +5,7 @@ import { button, byId, h, fill } from "./dom";
 import { plainError, replacementIn } from "./errors";
 import { formatPrice } from "./format";
 import { formatTokens, toParams } from "./params-logic";
+import { imageCount } from "./refs-logic";
 import { currentCap, emit, on, state } from "./store";
 import { switchForError } from "./params";
 
@@ -27,7 +28,7 @@ function saveDraft() {
 export function updateButtons() {
   const gen = byId<HTMLButtonElement>("generate");
   const cap = currentCap();
-  const over = cap ? state.refs.length > cap.max_reference_images : false;
+  const over = cap ? imageCount(state.refs) > cap.max_reference_images : false;
   gen.disabled = state.busy || !cap || prompt().value.trim() === "" || over;
   gen.title = over ? `Remove references: ${cap!.name} takes at most ${cap!.max_reference_images}` : "Ctrl+Enter";
   gen.textContent = state.busy ? "Generating…" : state.chatId ? "Generate in this chat" : "Generate";
@@ -103,7 +104,7 @@ async function refreshEstimate() {
   const el = byId("estimate");
   if (!cap || !sel) { el.replaceChildren(); return; }
   const seq = ++estimateSeq;
-  const r = await safe(commands.estimateCost(toParams(sel, cap), state.refs.length));
+  const r = await safe(commands.estimateCost(toParams(sel, cap), imageCount(state.refs)));
   if (seq !== estimateSeq) return;
   if (r.status !== "ok") { el.replaceChildren(h("span", { class: "muted small", text: "No estimate available." })); return; }
   const c = r.data;

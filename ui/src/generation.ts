@@ -7,7 +7,7 @@ import { byId, h } from "./dom";
 import { retryLine } from "./errors";
 import { renderMarkdown } from "./markdown";
 import { toParams } from "./params-logic";
-import { characterExcess } from "./refs-logic";
+import { characterExcess, imageCount } from "./refs-logic";
 import { prompt, setPrompt, setRunStatus, showError } from "./composer";
 import { currentCap, emit, state } from "./store";
 import { showResult } from "./result-view";
@@ -169,8 +169,8 @@ export async function generateFromComposer() {
   const sel = state.selection;
   const text = prompt().value.trim();
   if (!cap || !sel || state.busy || !text) return;
-  if (state.refs.length > cap.max_reference_images) {
-    showError({ kind: "too_many_references", message: `${cap.name} takes at most ${cap.max_reference_images} references; ${state.refs.length} are attached.` });
+  if (imageCount(state.refs) > cap.max_reference_images) {
+    showError({ kind: "too_many_references", message: `${cap.name} takes at most ${cap.max_reference_images} references; ${imageCount(state.refs)} are attached.` });
     return;
   }
   const characters = characterPositions();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModelCapabilities, OutputFormat } from "./api";
 import { defaultSelection, fromParams, nearestRatio, nearestSize, outputFormat, switchModel, toParams } from "./params-logic";
-import { addReferences, characterExcess, moveItem } from "./refs-logic";
+import { addReferences, characterExcess, formatDuration, imageCount, moveItem, videoNotice } from "./refs-logic";
 import { parseGrounding, searchUrl, isHttpUrl } from "./grounding-logic";
 import { gridLayout, moveFocus, pagesFor, visibleRange } from "./gallery-window";
 import { parseInline, parseMarkdown } from "./markdown";
@@ -77,7 +77,7 @@ describe("params", () => {
   });
 });
 
-const ref = (hash: string) => ({ hash, name: hash + ".png", mime: "image/png", width: 1, height: 1, bytes: 1 });
+const ref = (hash: string, kind: "image" | "video" = "image") => ({ hash, name: hash + (kind === "video" ? ".mp4" : ".png"), mime: kind === "video" ? "video/mp4" : "image/png", width: 1, height: 1, bytes: 1, kind, duration_ms: kind === "video" ? 7000 : null });
 describe("references", () => {
   it("refuses the 15th by name and keeps the rest", () => {
     const incoming = Array.from({ length: 15 }, (_, i) => ({ name: `p${i + 1}.png`, reference: ref("h" + i), error: null }));
@@ -167,5 +167,28 @@ describe("character references", () => {
   it("are refused only beyond the model's limit, saying how many to change", () => {
     expect(characterExcess("Nano Banana 2", 4, 4)).toBeNull();
     expect(characterExcess("Nano Banana 2", 4, 6)).toBe("Nano Banana 2 keeps at most 4 characters consistent; 6 references are marked as characters: mark 2 as objects before generating.");
+  });
+});
+
+describe("video references", () => {
+  it("do not count against the image limit", () => {
+    const images = Array.from({ length: 14 }, (_, i) => ref("h" + i));
+    const r = addReferences(images, [{ name: "clip.mp4", reference: ref("v", "video"), error: null }, { name: "p15.png", reference: ref("h15"), error: null }], 14, "Nano Banana 2");
+    expect(r.list).toHaveLength(15);
+    expect(imageCount(r.list)).toBe(14);
+    expect(r.refused).toEqual(["“p15.png” was not added: Nano Banana 2 takes at most 14 references."]);
+  });
+  it("show their length", () => {
+    expect(formatDuration(7000)).toBe("0:07");
+    expect(formatDuration(723_400)).toBe("12:03");
+    expect(formatDuration(3_723_000)).toBe("1:02:03");
+    expect(formatDuration(null)).toBe("video");
+  });
+  it("are refused by name on models without video input, naming the model that takes them", () => {
+    const refs = [ref("a"), ref("v", "video")];
+    expect(videoNotice(refs, { name: "Nano Banana 2.1", video_input: false }, [{ name: "Nano Banana 2 (3.1 Flash)" }]))
+      .toBe("Nano Banana 2.1 does not take video; videos work with Nano Banana 2 (3.1 Flash): remove “v.mp4” or switch model.");
+    expect(videoNotice(refs, { name: "Nano Banana 2 (3.1 Flash)", video_input: true }, [])).toBeNull();
+    expect(videoNotice([ref("a")], { name: "Nano Banana 2.1", video_input: false }, [])).toBeNull();
   });
 });

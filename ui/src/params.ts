@@ -4,6 +4,7 @@
 //! on a model switch (a retired model moving to its successor included).
 import { commands, safe, type CommandError, type ModelCapabilities } from "./api";
 import { byId, h } from "./dom";
+import { imageCount } from "./refs-logic";
 import { replacementIn } from "./errors";
 import {
   availabilityText, fitSelection, followSuccession, formatTokens, fromParams, isUsable, label, MAX_VARIATIONS, modelLimits,
@@ -25,7 +26,7 @@ function restore(): { selection: Selection; changes: string[] } {
     const raw = localStorage.getItem(STORE_KEY);
     if (raw) saved = JSON.parse(raw) as Partial<Selection>;
   } catch { /* ignore a corrupt entry */ }
-  return fitSelection(saved, state.caps, state.retired, state.refs.length);
+  return fitSelection(saved, state.caps, state.retired, imageCount(state.refs));
 }
 
 function select(id: string, labelText: string, options: [string, string][], value: string, onChange: (v: string) => void, hint?: string): HTMLElement {
@@ -139,7 +140,7 @@ function switchTo(id: string, first: string[] = []): boolean {
     if (state.selection) byId<HTMLSelectElement>("model").value = state.selection.model;
     return false;
   }
-  const { selection, changes } = switchModel(state.selection, to, state.refs.length);
+  const { selection, changes } = switchModel(state.selection, to, imageCount(state.refs));
   state.selection = selection;
   save();
   showChanges([...first, ...changes]);
@@ -168,7 +169,7 @@ function onCatalogue() {
     state.selection = first.selection;
     showChanges(first.changes);
   } else {
-    const { selection, changes } = fitSelection(state.selection, state.caps, state.retired, state.refs.length);
+    const { selection, changes } = fitSelection(state.selection, state.caps, state.retired, imageCount(state.refs));
     state.selection = selection;
     if (changes.length) showChanges(changes);
   }

@@ -4,7 +4,7 @@
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { call, commands, imageUrl, importReferenceBytes, type ReferenceInfo } from "./api";
 import { byId, h, iconButton, toast } from "./dom";
-import { addReferences, characterExcess, countLabel, moveItem, type Incoming } from "./refs-logic";
+import { addReferences, characterExcess, countLabel, formatDuration, imageCount, moveItem, videoNotice, type Incoming } from "./refs-logic";
 import { currentCap, emit, on, state } from "./store";
 
 const STORE_KEY = "banana.refs";
@@ -48,6 +48,7 @@ function toggleCharacter(r: ReferenceInfo) {
 
 export function showNotice(lines: string[]) {
   const box = byId("refs-notice");
+  delete box.dataset.video;
   box.replaceChildren(...lines.map((l) => h("p", { text: l })));
   box.hidden = lines.length === 0;
 }
@@ -96,17 +97,25 @@ export async function importPaths(paths: string[]) {
 function render() {
   const list = byId("refs");
   const max = limit();
-  const n = state.refs.length;
+  const n = imageCount(state.refs);
+  const videos = state.refs.length - n;
   const count = byId("refs-count");
   const chars = characterPositions().length;
   const maxChars = characterLimit();
-  count.textContent = `${countLabel(n, max)} references${chars ? ` · ${chars} of ${maxChars} characters` : ""}`;
+  count.textContent = `${countLabel(n, max)} references${videos ? ` · ${videos} video${videos > 1 ? "s" : ""}` : ""}${chars ? ` · ${chars} of ${maxChars} characters` : ""}`;
   count.classList.toggle("over", n > max || chars > maxChars);
   list.replaceChildren(...state.refs.map((r, i) => {
-    const li = h("li", { class: "ref", attrs: { draggable: "true", "aria-label": `Reference ${i + 1}: ${r.name}` }, dataset: { hash: r.hash } },
-      h("img", { attrs: { src: imageUrl("ref", r.hash), alt: r.name, title: `${r.name} · ${r.width}×${r.height}`, draggable: "false" } }),
+    const video = r.kind === "video";
+    const li = h("li", { class: video ? "ref video" : "ref", attrs: { draggable: "true", "aria-label": `Reference ${i + 1}: ${r.name}${video ? `, a video of ${formatDuration(r.duration_ms)}` : ""}` }, dataset: { hash: r.hash, kind: r.kind ?? "image" } },
+      // A video is sent to the model as it is (through the Files API); the tile shows its length, not a frame.
+      video
+        ? h("div", { class: "ref-video", attrs: { title: `${r.name} · video · ${formatDuration(r.duration_ms)}` } },
+          h("span", { class: "ref-video-icon", text: "▶", attrs: { "aria-hidden": "true" } }),
+          h("span", { class: "ref-video-length", text: formatDuration(r.duration_ms) }),
+          h("span", { class: "ref-video-name", text: r.name }))
+        : h("img", { attrs: { src: imageUrl("ref", r.hash), alt: r.name, title: `${r.name} · ${r.width}×${r.height}`, draggable: "false" } }),
       h("span", { class: "ref-index", text: String(i + 1), attrs: { "aria-hidden": "true" } }),
-      (() => {
+      video ? null : (() => {
         const isChar = state.characters.includes(r.hash);
         const b = h("button", { class: `role-btn ${isChar ? "character" : ""}`, text: isChar ? "Chr" : "Obj", attrs: {
           type: "button", "aria-pressed": String(isChar), "aria-label": `${r.name} is ${isChar ? "a character" : "an object"}: toggle`,
@@ -138,10 +147,16 @@ function render() {
     });
     return li;
   }));
-  if (n > max) showNotice([`${currentCap()?.name ?? "This model"} takes at most ${max} references; remove ${n - max} before generating.`]);
+  const cap = currentCap();
+  const noVideo = cap ? videoNotice(state.refs, cap, state.caps.filter((c) => c.video_input && c.availability !== "unavailable")) : null;
+  const box = byId("refs-notice");
+  if (n > max) showNotice([`${cap?.name ?? "This model"} takes at most ${max} references; remove ${n - max} before generating.`]);
+  else if (noVideo) { showNotice([noVideo]); box.dataset.video = "1"; }
   else {
-    const excess = characterExcess(currentCap()?.name ?? "This model", maxChars, chars);
+    const excess = characterExcess(cap?.name ?? "This model", maxChars, chars);
     if (excess) showNotice([excess]);
+    // The video notice goes once the model takes video (or the video is removed); import notices stay.
+    else if (box.dataset.video) showNotice([]);
   }
 }
 

@@ -14,6 +14,32 @@ export interface AddOutcome {
   refused: string[];
 }
 
+/** How many of the references are images: videos do not count against a model's reference limit. */
+export function imageCount(refs: Pick<ReferenceInfo, "kind">[]): number {
+  return refs.filter((r) => r.kind !== "video").length;
+}
+
+/** A video's length as people read it: "0:07", "12:03", "1:02:03"; "video" when unknown. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms) || ms < 0) return "video";
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), sec = total % 60;
+  const two = (n: number) => String(n).padStart(2, "0");
+  return h ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
+}
+
+/**
+ * The notice when videos are attached and the model takes none: which model does. Null when fine. The
+ * backend refuses such a request before sending; this says so before Generate is pressed.
+ */
+export function videoNotice(refs: Pick<ReferenceInfo, "kind" | "name">[], cap: { name: string; video_input: boolean }, videoModels: { name: string }[]): string | null {
+  const videos = refs.filter((r) => r.kind === "video");
+  if (!videos.length || cap.video_input) return null;
+  const names = videos.map((v) => `“${v.name}”`).join(", ");
+  const where = videoModels.length ? `videos work with ${videoModels.map((m) => m.name).join(", ")}` : "no model on offer takes video";
+  return `${cap.name} does not take video; ${where}: remove ${names} or switch model.`;
+}
+
 export function addReferences(current: ReferenceInfo[], incoming: Incoming[], limit: number, modelName: string): AddOutcome {
   const list = [...current];
   const added: ReferenceInfo[] = [];
@@ -23,7 +49,7 @@ export function addReferences(current: ReferenceInfo[], incoming: Incoming[], li
       refused.push(`“${item.name}” was refused: ${item.error?.message ?? "not a usable image"}`);
     } else if (list.some((r) => r.hash === item.reference!.hash)) {
       refused.push(`“${item.name}” is already in the references.`);
-    } else if (list.length >= limit) {
+    } else if (item.reference.kind !== "video" && imageCount(list) >= limit) {
       refused.push(`“${item.name}” was not added: ${modelName} takes at most ${limit} references.`);
     } else {
       list.push(item.reference);

@@ -14,7 +14,8 @@ const importHandlers = {
   import_reference_paths: (a) => a.paths.map((p) => {
     const name = p.split("/").pop();
     if (name.includes("corrupt")) return { name, reference: null, error: { kind: "invalid_reference", message: `${name} is not a PNG, JPEG, WebP or HEIC image` } };
-    return { name, reference: { hash: "h" + name.replace(/\W/g, ""), name, mime: "image/png", width: 640, height: 480, bytes: 1000 }, error: null };
+    if (name.endsWith(".mp4")) return { name, reference: { hash: "v" + name.replace(/\W/g, ""), name, mime: "video/mp4", width: 0, height: 0, bytes: 5_000_000, kind: "video", duration_ms: 12_400 }, error: null };
+    return { name, reference: { hash: "h" + name.replace(/\W/g, ""), name, mime: "image/png", width: 640, height: 480, bytes: 1000, kind: "image", duration_ms: null }, error: null };
   }),
   import_reference_bytes: (_bytes, options) => {
     const name = decodeURIComponent(options.headers["x-file-name"]);
@@ -128,6 +129,23 @@ test("dropping 15 files from the file manager keeps 14 and names the 15th", asyn
   assert.deepEqual((await calls(page, "import_reference_paths"))[0].args.paths, paths);
   await page.fill("#prompt", "Make a collage of these photos");
   await shot(page, "references-limit");
+  await context.close();
+});
+
+test("a dropped video is a tile with its length, not counted as an image, and refused by name where the model takes no video", async () => {
+  const { page, context } = await openStudio(browser, server, importHandlers);
+  const paths = ["/home/ann/Videos/trailer.mp4", "/home/ann/Photos/poster-idea.jpg"];
+  await page.evaluate((paths) => window.__emitMock("tauri://drag-drop", { paths, position: { x: 100, y: 300 } }), paths);
+  await page.waitForFunction(() => document.querySelectorAll("#refs .ref").length === 2);
+  assert.equal(await page.locator('#refs .ref[data-kind="video"] .ref-video-length').textContent(), "0:12");
+  assert.equal(await page.locator('#refs .ref[data-kind="video"] .role-btn').count(), 0, "a video is neither object nor character");
+  assert.equal((await page.locator("#refs-count").textContent()).trim(), "1 / 14 references · 1 video");
+  // Nano Banana 2.1 takes no video: the composer names the file and the model that does.
+  assert.match(await page.locator("#refs-notice").textContent(), /Nano Banana 2\.1 does not take video; videos work with Nano Banana 2 \(3\.1 Flash\): remove “trailer\.mp4” or switch model\./);
+  await page.fill("#prompt", "A poster for this trailer");
+  await shot(page, "references-video");
+  await page.selectOption("#model", "gemini-3.1-flash-image");
+  await page.waitForFunction(() => document.getElementById("refs-notice").hidden);
   await context.close();
 });
 
