@@ -124,3 +124,41 @@ test("a model Google retires while the app runs answers with its successor", asy
   const again = await generate(s, { prompt: "now on the successor", reference_hashes: [], params: { model: "gemini-nano-banana-2.2", aspect_ratio: "1:1", image_size: "1K", include_thoughts: false, count: 1 } });
   assert.ok(again.ok, JSON.stringify(again.err));
 });
+
+/** A tiny MP4 as cameras write it: ftyp, mdat, then moov/mvhd (version 0) with `seconds` of length. */
+function mp4File(seconds) {
+  const box = (kind, body) => { const b = Buffer.alloc(8); b.writeUInt32BE(body.length + 8); b.write(kind, 4, "latin1"); return Buffer.concat([b, body]); };
+  const ftyp = Buffer.concat([Buffer.from("isom", "latin1"), Buffer.from([0, 0, 2, 0]), Buffer.from("isomiso2avc1mp41", "latin1")]);
+  const mvhd = Buffer.alloc(100);
+  mvhd.writeUInt32BE(1000, 12); // timescale
+  mvhd.writeUInt32BE(seconds * 1000, 16); // duration
+  mvhd.writeUInt32BE(0x00010000, 20);
+  const file = path.join(work, "trailer.mp4");
+  fs.writeFileSync(file, Buffer.concat([box("ftyp", ftyp), box("mdat", Buffer.alloc(4096, 7)), box("moov", box("mvhd", mvhd))]));
+  return file;
+}
+
+test("a video dropped on the composer is a tile with its length, goes up through the Files API on 3.1 Flash, and is refused by name elsewhere", async () => {
+  const clip = mp4File(12);
+  // An OS drop arrives as paths, through the command the window's drag-drop handler calls.
+  const r = await invoke(s, "import_reference_paths", { paths: [clip] });
+  const ref = r.ok[0].reference;
+  assert.equal(ref.kind, "video");
+  assert.equal(ref.duration_ms, 12000);
+  // The composer shows it (kept as a draft reference across the reload, as after a restart).
+  await s.exec(`localStorage.setItem("banana.refs", JSON.stringify([arguments[0]])); location.reload();`, [ref]);
+  const length = await s.waitFor(`return document.querySelector('#refs .ref[data-kind="video"] .ref-video-length')?.textContent`, { what: "the video tile" });
+  assert.equal(length, "0:12");
+  const notice = await s.waitFor(`const n = document.getElementById("refs-notice"); return !n.hidden && n.textContent`, { what: "the no-video notice on 2.1" });
+  assert.match(notice, /does not take video; videos work with Nano Banana 2 \(3\.1 Flash\): remove “trailer\.mp4”/);
+  const refused = await generate(s, { prompt: "a poster for this clip", reference_hashes: [ref.hash], params: { model: "gemini-nano-banana-2.1", aspect_ratio: "2:3", image_size: "1K", include_thoughts: false, count: 1 } });
+  assert.equal(refused.err?.kind, "invalid_params", JSON.stringify(refused));
+  assert.match(refused.err.message, /does not take video/);
+  const g = await generate(s, { prompt: "a poster for this clip", reference_hashes: [ref.hash], params: { model: "gemini-3.1-flash-image", aspect_ratio: "2:3", image_size: "1K", include_thoughts: false, count: 1 } });
+  assert.ok(g.ok, JSON.stringify(g.err));
+  assert.deepEqual([g.ok.images[0].width, g.ok.images[0].height], [848, 1264]);
+  await s.exec(`const m = document.getElementById("model"); m.value = "gemini-3.1-flash-image"; m.dispatchEvent(new Event("change"))`);
+  await s.waitFor(`return document.getElementById("refs-notice").hidden`, { what: "the notice gone on a model that takes video" });
+  await s.execAsync(`const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true), 400)));`);
+  await s.screenshot(path.join(shots, "e2e-video-reference.png"));
+});
