@@ -63,6 +63,14 @@ impl Env {
         )
         .await
     }
+    /// The first generate request the fake received.
+    fn first_generate_request(&self) -> gemini_fake::RecordedRequest {
+        self.fake
+            .requests()
+            .into_iter()
+            .find(|r| r.path.contains("enerateContent"))
+            .expect("a generate request was sent")
+    }
     fn generate_requests(&self) -> usize {
         self.fake
             .requests()
@@ -259,12 +267,7 @@ async fn fifteen_references_refused_fourteen_sent() {
     assert_eq!(e.generate_requests(), 0);
     let o = e.run(&a[..a.len() - 2]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let req = e
-        .fake
-        .requests()
-        .into_iter()
-        .find(|r| r.path.contains("enerateContent"))
-        .unwrap();
+    let req = e.first_generate_request();
     let parts = req.json.unwrap()["contents"][0]["parts"]
         .as_array()
         .unwrap()
@@ -539,12 +542,7 @@ async fn a_video_ref_works_on_31_flash_and_exits_2_elsewhere() {
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = e.run(&a).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let req = e
-        .fake
-        .requests()
-        .into_iter()
-        .find(|r| r.path.contains("enerateContent"))
-        .unwrap();
+    let req = e.first_generate_request();
     let parts = req.json.unwrap()["contents"][0]["parts"].as_array().unwrap().clone();
     assert_eq!(parts.len(), 16);
     assert_eq!(parts[15]["fileData"]["mimeType"], "video/mp4");
