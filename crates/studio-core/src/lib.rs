@@ -386,7 +386,7 @@ impl Studio {
         let outcome = match first {
             Err(e) if generate::is_model_gone(&e) => Err(self.retired_error(&caps.id)),
             Err(e) if generate::is_foreign_context(&e) && req.chat_id.is_some() && !req.from_start => {
-                let (restarted, note) = self.restart_from_last_image(req, &caps)?;
+                let (restarted, note) = self.restart_from_last_image(req, &caps).await?;
                 on_event(GenerationEvent::Notice {
                     message: note.clone(),
                 });
@@ -443,7 +443,7 @@ impl Studio {
 
     /// The same request as a fresh start after the parent turn: its last image goes first among the
     /// references, and the turn's context note says where and why the chat restarted.
-    fn restart_from_last_image(
+    async fn restart_from_last_image(
         &self,
         mut req: GenerateRequest,
         caps: &ModelCapabilities,
@@ -461,19 +461,28 @@ impl Studio {
             });
         };
         let earlier = parent.params.model.clone();
-        let image = parent.image_ids.last().map(|id| self.gallery.image_path(id));
+        let image = parent
+            .image_ids
+            .last()
+            .and_then(|id| self.gallery.image_path(id).ok());
         let note = match image {
-            Some(Ok(path)) => {
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| Error::io("cannot read the chat's last image", &path, e))?;
-                let r = references::import_bytes_blocking(&self.store, &bytes, "last image of the chat")?;
+            Some(path) => {
+                // Reading and checking the image is file and decode work: off the async workers.
+                let store = Arc::clone(&self.store);
+                let r = tokio::task::spawn_blocking(move || {
+                    let bytes = std::fs::read(&path)
+                        .map_err(|e| Error::io("cannot read the chat's last image", &path, e))?;
+                    references::import_bytes_blocking(&store, &bytes, "last image of the chat")
+                })
+                .await
+                .map_err(|e| Error::Other(format!("import task failed: {e}")))??;
                 req.reference_hashes.insert(0, r.hash);
                 format!(
                     "Continued on {} from the last image: the earlier turns were made with {earlier}, whose context {} cannot read",
                     caps.name, caps.name
                 )
             }
-            _ => format!(
+            None => format!(
                 "Continued on {} without the earlier turns: they were made with {earlier}, whose context {} cannot read, and their image is gone",
                 caps.name, caps.name
             ),
