@@ -42,6 +42,9 @@ pub fn run() {
                 .inner_size(1280.0, 800.0)
                 .min_inner_size(900.0, 600.0)
                 .data_directory(webview_data)
+                // The page never leaves the app: a link that slipped through opens nowhere (web links go
+                // through `open_external` to the system browser).
+                .on_navigation(|url| protocol::is_app_navigation(url))
                 .build()?;
             let state = opening.join().map_err(|_| "opening the studio failed unexpectedly".to_string())??;
             app.manage(state);

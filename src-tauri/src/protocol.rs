@@ -110,6 +110,27 @@ fn find_with_any_extension(dir: &Path, stem: &str) -> Option<PathBuf> {
     ["png", "jpg", "webp"].iter().map(|ext| dir.join(format!("{stem}.{ext}"))).find(|p| p.exists())
 }
 
+/// The origins the app's own page is served from: `tauri://localhost` (Linux, macOS) and
+/// `http(s)://tauri.localhost` (Windows).
+const APP_ORIGINS: &[&str] = &["tauri://localhost", "http://tauri.localhost", "https://tauri.localhost"];
+
+/// The `Access-Control-Allow-Origin` to answer with: the request's origin when it is the app's, else none.
+fn allowed_origin(origin: Option<&str>) -> Option<&'static str> {
+    let o = origin?;
+    APP_ORIGINS.iter().copied().find(|a| *a == o)
+}
+
+/// Whether the main webview may navigate to `url`: only within the app's own page (and the about:/data:
+/// documents WebKit uses for sandboxed frames). Links to the web go through `open_external`.
+pub fn is_app_navigation(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        "about" | "data" => true,
+        _ => false,
+    }
+}
+
 /// Resolves a route to bytes and a MIME type.
 fn serve(state: &AppState, route: Route) -> Result<(Vec<u8>, &'static str), ProtocolError> {
     let path = match route {
@@ -129,19 +150,25 @@ fn serve(state: &AppState, route: Route) -> Result<(Vec<u8>, &'static str), Prot
 pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
     let app = ctx.app_handle().clone();
     let uri = request.uri().to_string();
+    let origin = allowed_origin(request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()));
     std::thread::spawn(move || {
         let result = parse_route(&uri).and_then(|route| match app.try_state::<AppState>() {
             Some(state) => serve(&state, route),
             None => Err(ProtocolError::NotFound("the app is still starting".into())),
         });
         let response = match result {
-            Ok((bytes, mime)) => Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, mime)
-                .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
-                // Lets the UI fetch() an image as a blob (copy to clipboard); only this webview reaches the scheme.
-                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
-                .body(bytes),
+            Ok((bytes, mime)) => {
+                let mut r = Response::builder()
+                    .status(StatusCode::OK)
+                    .header(header::CONTENT_TYPE, mime)
+                    .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
+                    .header(header::VARY, "Origin");
+                // Lets the app's own page fetch() an image as a blob (copy to clipboard), and no other origin.
+                if let Some(o) = origin {
+                    r = r.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+                }
+                r.body(bytes)
+            }
             Err(err) => Response::builder()
                 .status(err.status())
                 .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -157,6 +184,29 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9: the scheme answered `Access-Control-Allow-Origin: *`.
+    #[test]
+    fn only_the_apps_own_page_may_read_images_across_origins() {
+        assert_eq!(allowed_origin(Some("tauri://localhost")), Some("tauri://localhost"));
+        assert_eq!(allowed_origin(Some("http://tauri.localhost")), Some("http://tauri.localhost"));
+        assert_eq!(allowed_origin(Some("https://evil.example")), None);
+        assert_eq!(allowed_origin(Some("null")), None);
+        assert_eq!(allowed_origin(None), None);
+    }
+
+    /// Issue 9: nothing kept the main webview on the app's page.
+    #[test]
+    fn the_main_webview_stays_on_the_app() {
+        let ok = |u: &str| is_app_navigation(&tauri::Url::parse(u).unwrap());
+        assert!(ok("tauri://localhost/index.html"));
+        assert!(ok("http://tauri.localhost/"));
+        assert!(ok("about:srcdoc"));
+        assert!(!ok("https://example.com/"));
+        assert!(!ok("http://tauri.localhost.evil.example/"));
+        assert!(!ok("file:///etc/passwd"));
+        assert!(!ok("studio://image/x"));
+    }
 
     #[test]
     fn parses_both_spellings() {

@@ -65,10 +65,20 @@ pub async fn refresh_catalogue(state: State<'_, AppState>, force: bool) -> Comma
 #[tauri::command]
 #[specta::specta]
 pub fn open_external(url: String) -> CommandResult<()> {
-    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 4096 {
-        return Err(CommandError::new("invalid_link", format!("not a web link: {url}")));
+    let link = web_link(&url).ok_or_else(|| CommandError::new("invalid_link", format!("not a web link: {url}")))?;
+    open_with_system(link.as_str().as_ref()).map_err(|e| CommandError::new("open_failed", format!("could not open {link} in the browser: {e}")))
+}
+
+/// A link the system browser may open: http(s) with a host and no credentials, parsed and normalised (what
+/// is handed on is the parsed form, never the raw text).
+fn web_link(url: &str) -> Option<tauri::Url> {
+    if url.len() > 4096 {
+        return None;
     }
-    open_with_system(url.as_ref()).map_err(|e| CommandError::new("open_failed", format!("could not open {url} in the browser: {e}")))
+    let u = tauri::Url::parse(url.trim()).ok()?;
+    let web = matches!(u.scheme(), "http" | "https");
+    let host = u.host_str().is_some_and(|h| !h.is_empty());
+    (web && host && u.username().is_empty() && u.password().is_none()).then_some(u)
 }
 
 /// Shows a gallery image in the system file manager.
@@ -81,8 +91,30 @@ pub fn reveal_image(state: State<'_, AppState>, id: String) -> CommandResult<()>
         .map_err(|e| CommandError::new("open_failed", format!("could not open {}: {e}", folder.display())))
 }
 
-/// Hands a link or a folder to the desktop's default handler (browser, file manager).
+/// Hands a link or a folder to the desktop's default handler (browser, file manager). The opener is waited
+/// for on a thread of its own, so no zombie process is left behind.
 fn open_with_system(target: &std::ffi::OsStr) -> std::io::Result<()> {
     let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
-    std::process::Command::new(opener).arg(target).spawn().map(|_| ())
+    let mut child = std::process::Command::new(opener).arg(target).spawn()?;
+    std::thread::Builder::new().name("opener-reaper".into()).spawn(move || {
+        let _ = child.wait();
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 9: `open_external` checked only a prefix.
+    #[test]
+    fn only_real_web_links_are_opened() {
+        assert_eq!(web_link("https://example.com/a b").unwrap().as_str(), "https://example.com/a%20b");
+        assert!(web_link("http://example.com").is_some());
+        assert!(web_link("https://").is_none());
+        assert!(web_link("https://user:pw@example.com/").is_none());
+        assert!(web_link("file:///etc/passwd").is_none());
+        assert!(web_link("javascript:alert(1)").is_none());
+        assert!(web_link("https-evil:x").is_none());
+    }
 }
