@@ -430,15 +430,32 @@ fn insert_events(tx: &rusqlite::Transaction<'_>, events: &[UsageEvent]) -> Resul
 /// Connection settings, outside migrations: `journal_mode` cannot change inside a transaction and
 /// `foreign_keys` is a no-op there.
 pub fn configure(conn: &Connection) -> Result<()> {
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(Error::db("PRAGMA journal_mode=WAL"))?;
+    // First, so every statement below waits for another opener instead of failing at once.
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(Error::db("busy_timeout"))?;
+    set_wal(conn)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(Error::db("PRAGMA synchronous"))?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(Error::db("PRAGMA foreign_keys"))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(Error::db("busy_timeout"))?;
     Ok(())
+}
+
+/// Switches a database to WAL. On a new file several openers race for it (the app and `banana` commands
+/// started together), and SQLite answers the losers SQLITE_BUSY without calling the busy handler, so the
+/// switch is retried for as long as the busy timeout.
+fn set_wal(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5 + fastrand::u64(..20)));
+            }
+            r => return r.map_err(Error::db("PRAGMA journal_mode=WAL")),
+        }
+    }
 }
 
 /// Opens the database file with the store's pragmas.

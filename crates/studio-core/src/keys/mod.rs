@@ -38,6 +38,37 @@ pub enum KeyStorage {
     File,
 }
 
+/// `GEMINI_API_KEY` as read by [`take_env_key`], when that ran.
+static ENV_KEY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+fn read_env_key() -> Option<String> {
+    std::env::var("GEMINI_API_KEY")
+        .ok()
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+}
+
+/// Reads `GEMINI_API_KEY` once and removes it from the environment, so that nothing the process starts
+/// (the browser opened for a link, WebKit's helper processes and what they start) inherits the key. Call it
+/// first thing in `main`, before any thread starts: changing the environment is only sound then.
+pub fn take_env_key() {
+    ENV_KEY.get_or_init(|| {
+        let key = read_env_key();
+        std::env::remove_var("GEMINI_API_KEY");
+        key
+    });
+}
+
+/// The key from the environment: the one [`take_env_key`] kept, else (in processes that never took it, such
+/// as the CLI and tests) the variable as it is now.
+fn env_key() -> Option<String> {
+    match ENV_KEY.get() {
+        Some(k) => k.clone(),
+        None => read_env_key(),
+    }
+}
+
+
 /// The key store of one data folder.
 pub struct KeyStore {
     file: PathBuf,
@@ -79,11 +110,7 @@ impl KeyStore {
     /// The key in force and where it came from. A keychain that fails is skipped (the file may still hold
     /// a key saved while no keychain ran); its error is logged, not fatal, so the app can still start.
     pub fn current(&self) -> (Option<String>, KeySource) {
-        if let Some(k) = std::env::var("GEMINI_API_KEY")
-            .ok()
-            .map(|k| k.trim().to_string())
-            .filter(|k| !k.is_empty())
-        {
+        if let Some(k) = env_key() {
             return (Some(k), KeySource::Environment);
         }
         if self.use_keychain {
@@ -124,6 +151,18 @@ impl KeyStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9: `GEMINI_API_KEY` stayed in the environment, inherited by every process the app starts. (The
+    /// test runner gives each test a process of its own, so changing the environment here touches no other.)
+    #[test]
+    fn the_env_key_is_taken_out_of_the_environment_and_still_used() {
+        std::env::set_var("GEMINI_API_KEY", " AIzaSy-from-env ");
+        take_env_key();
+        assert!(std::env::var_os("GEMINI_API_KEY").is_none(), "children inherit no key");
+        let dir = tempfile::tempdir().unwrap();
+        let store = KeyStore::with_keychain(dir.path(), false);
+        assert_eq!(store.current(), (Some("AIzaSy-from-env".into()), KeySource::Environment));
+    }
 
     #[test]
     fn file_store_is_private_and_clears() {
