@@ -81,7 +81,8 @@ async fn build_engine(data_dir: &std::path::Path, keys: &Arc<KeyStore>) -> Resul
     let (mode, base_url, demo_server) = match key {
         Some(_) => (Mode::Live, configured_base_url(), None),
         None => {
-            let fake = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig::default())
+            // The demo keeps no request bodies (tests are the only readers of them).
+            let fake = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig { record_requests: false, ..Default::default() })
                 .await
                 .map_err(|e| format!("cannot start the offline demo server: {e}"))?;
             (Mode::Demo, fake.base_url(), Some(fake))

@@ -94,6 +94,9 @@ pub struct FakeConfig {
     pub latency: Duration,
     /// The models served, and in which state. Default: [`Catalogue::google`].
     pub catalogue: Catalogue,
+    /// Keep every request for [`FakeGemini::requests`] (tests assert on the wire). The app's offline demo
+    /// turns it off: it would keep every body, refused ones included, for as long as the app runs.
+    pub record_requests: bool,
 }
 
 impl Default for FakeConfig {
@@ -104,6 +107,7 @@ impl Default for FakeConfig {
             signing_secret: DEFAULT_SIGNING_SECRET.to_vec(),
             latency: Duration::ZERO,
             catalogue: Catalogue::google(),
+            record_requests: true,
         }
     }
 }
@@ -136,6 +140,7 @@ pub(crate) struct Shared {
     pub key: Option<String>,
     pub secret: Vec<u8>,
     pub latency: Duration,
+    pub record_requests: bool,
     pub base_url: String,
     pub requests: Mutex<Vec<RecordedRequest>>,
     pub faults: Mutex<VecDeque<Fault>>,
@@ -173,6 +178,7 @@ impl FakeGemini {
             key: config.key,
             secret: config.signing_secret,
             latency: config.latency,
+            record_requests: config.record_requests,
             base_url: format!("http://127.0.0.1:{port}"),
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),

@@ -57,15 +57,17 @@ async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
             )
         })
         .collect();
-    let json = serde_json::from_slice::<Value>(&body).ok();
-    if let Ok(mut r) = s.requests.lock() {
-        r.push(RecordedRequest {
-            method: parts.method.to_string(),
-            path,
-            headers,
-            body: body.clone(),
-            json,
-        });
+    if s.record_requests {
+        let json = serde_json::from_slice::<Value>(&body).ok();
+        if let Ok(mut r) = s.requests.lock() {
+            r.push(RecordedRequest {
+                method: parts.method.to_string(),
+                path,
+                headers,
+                body: body.clone(),
+                json,
+            });
+        }
     }
     match route(
         &s,

@@ -72,3 +72,31 @@ async fn shutdown_closes_the_port() {
         .await
         .is_err());
 }
+
+/// Issue 9: the app's demo fake kept every request body forever (five 100 MB posts: 600 MB never freed).
+/// With recording off it still answers, and keeps nothing.
+#[tokio::test]
+async fn with_recording_off_nothing_is_kept() {
+    let f = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig {
+        record_requests: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let r = client()
+        .post(format!("{}/v1beta/models/{NB21}:generateContent", f.base_url()))
+        .header("x-goog-api-key", KEY)
+        .json(&prompt("keep nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    client()
+        .post(format!("{}/v1beta/models/{NB21}:generateContent", f.base_url()))
+        .header("x-goog-api-key", KEY)
+        .body(vec![b'x'; 4 << 20])
+        .send()
+        .await
+        .unwrap();
+    assert!(f.requests().is_empty());
+}
