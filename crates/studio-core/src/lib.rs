@@ -206,10 +206,24 @@ impl Studio {
 
     /// The model catalogue as this studio knows it now (no network; see [`Studio::refresh_catalogue`]).
     pub fn catalogue(&self) -> Catalogue {
-        self.catalogue
-            .read()
-            .map(|c| c.clone())
-            .unwrap_or_else(|p| p.into_inner().clone())
+        self.read_catalogue(Catalogue::clone)
+    }
+
+    /// Runs `f` on the catalogue under its read lock: lookups on the hot paths (every estimate, every
+    /// validation) need no copy of the whole catalogue. A poisoned lock still holds a whole catalogue (every
+    /// write replaces or edits it in one step), so it is used as it is.
+    fn read_catalogue<R>(&self, f: impl FnOnce(&Catalogue) -> R) -> R {
+        match self.catalogue.read() {
+            Ok(g) => f(&g),
+            Err(p) => f(&p.into_inner()),
+        }
+    }
+
+    fn write_catalogue<R>(&self, f: impl FnOnce(&mut Catalogue) -> R) -> R {
+        match self.catalogue.write() {
+            Ok(mut g) => f(&mut g),
+            Err(p) => f(&mut p.into_inner()),
+        }
     }
 
     /// Asks `models.list` when the cached answer is older than a day, or always with `force`, and merges it
@@ -255,23 +269,17 @@ impl Studio {
     }
 
     fn set_catalogue(&self, c: Catalogue) {
-        match self.catalogue.write() {
-            Ok(mut g) => *g = c,
-            Err(p) => *p.into_inner() = c,
-        }
+        self.write_catalogue(|g| *g = c);
     }
 
     /// The model a request for `id` uses: itself, or its successor when retired (with the notice to show).
     pub fn resolve_model(&self, id: &str) -> Result<Resolved> {
-        self.catalogue().resolve(id)
+        self.read_catalogue(|c| c.resolve(id))
     }
 
     /// Records that the API answered 404 for a model, so later requests move to its successor.
     pub fn mark_model_retired(&self, id: &str) -> RetiredModel {
-        match self.catalogue.write() {
-            Ok(mut g) => g.mark_retired(id),
-            Err(p) => p.into_inner().mark_retired(id),
-        }
+        self.write_catalogue(|c| c.mark_retired(id))
     }
 
     /// Checks parameters and the number of reference images (videos do not count) against the model's
@@ -306,14 +314,13 @@ impl Studio {
         params: &GenerateParams,
         reference_count: usize,
     ) -> CostEstimate {
-        let catalogue = self.catalogue();
-        let caps = match catalogue.resolve(&params.model) {
+        let caps = self.read_catalogue(|catalogue| match catalogue.resolve(&params.model) {
             Ok(r) => r.caps,
             Err(_) => catalogue
                 .default_model()
                 .cloned()
                 .unwrap_or_else(|| Catalogue::bundled().models.remove(0)),
-        };
+        });
         cost::estimate(
             &caps,
             params,
@@ -419,20 +426,20 @@ impl Studio {
 
     /// The models on offer to this key that take a video as context.
     fn video_models(&self) -> Vec<ModelCapabilities> {
-        self.catalogue()
-            .models
-            .into_iter()
-            .filter(|m| m.video_input && m.is_usable())
-            .collect()
+        self.read_catalogue(|c| {
+            c.models
+                .iter()
+                .filter(|m| m.video_input && m.is_usable())
+                .cloned()
+                .collect()
+        })
     }
 
     /// The 404 for a model: retire it in the catalogue and say what replaces it.
     fn retired_error(&self, model: &str) -> Error {
         let r = self.mark_model_retired(model);
         let successor_name = self
-            .catalogue()
-            .find(&r.successor)
-            .map(|m| m.name.clone())
+            .read_catalogue(|c| c.find(&r.successor).map(|m| m.name.clone()))
             .unwrap_or_else(|| r.successor.clone());
         Error::ModelRetired {
             model: model.to_string(),
