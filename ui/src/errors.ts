@@ -16,6 +16,7 @@ const TITLES: Record<string, string> = {
   timeout: "The request took too long",
   network: "No connection to the Gemini API",
   malformed: "The API sent an answer the app could not read",
+  reply_too_large: "The server sent far more than any Gemini answer",
   blocked: "Blocked by the safety filters",
   no_image: "The model answered without an image",
   cancelled: "Cancelled",
@@ -37,6 +38,7 @@ const HINTS: Record<string, string> = {
   timeout: "Try again; fewer or smaller references help.",
   network: "Check the internet connection and try again.",
   malformed: "Try again.",
+  reply_too_large: "Something other than Gemini is answering: check GEMINI_BASE_URL and any proxy in between.",
   blocked: "Rephrase the prompt or change the references.",
   no_image: "Ask again more explicitly for an image.",
 };

@@ -44,6 +44,17 @@ pub enum Fault {
     /// image, and ends: gemini-api.md notes errors after the stream started arrive that way. On
     /// `generateContent` it is a plain 503.
     StreamErrorEvent,
+    /// A 200 whose body is `bytes` long, far past any answer (a proxy gone wrong): one JSON text part that
+    /// never closes, or on a stream well-formed events of 64 KiB of thought text each. Finite, generated
+    /// as it is sent, and counted ([`crate::FakeGemini::hostile_bytes_sent`]).
+    OversizedBody { bytes: u64 },
+    /// A 400 in Google's error shape whose body goes on for `bytes` (a debug detail without end).
+    OversizedErrorBody { bytes: u64 },
+    /// A stream of `events` tiny thought-text events and no finish. `generateContent` answers normally.
+    EndlessStream { events: u64 },
+    /// A stream that sends `images` interim thought images (tiny distinct PNGs) before the answer.
+    /// `generateContent` answers normally.
+    ThoughtImageFlood { images: u32 },
 }
 
 /// Markers and whether they fire on the first attempt only.

@@ -54,6 +54,7 @@ pub mod error;
 pub mod faults;
 mod files;
 mod grounding;
+mod hostile;
 pub mod images;
 mod json;
 pub mod models;
@@ -151,6 +152,8 @@ pub(crate) struct Shared {
     pub batches: Mutex<std::collections::HashMap<String, batch::Batch>>,
     /// Read on every call that names a model, so an edit applies from the next request on.
     pub catalogue: RwLock<Catalogue>,
+    /// Bytes of hostile bodies ([`Fault::OversizedBody`] and the like) handed to connections so far.
+    pub hostile_bytes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Shared {
@@ -187,6 +190,7 @@ impl FakeGemini {
             images: respond::ImageCache,
             batches: Mutex::new(Default::default()),
             catalogue: RwLock::new(config.catalogue),
+            hostile_bytes: Default::default(),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = server::router(shared.clone());
@@ -250,6 +254,14 @@ impl FakeGemini {
         if let Ok(mut f) = self.shared.faults.lock() {
             f.push_back(fault);
         }
+    }
+
+    /// How many bytes of hostile bodies the server has handed to connections: what a client read of them,
+    /// plus what the sockets buffered before it hung up.
+    pub fn hostile_bytes_sent(&self) -> u64 {
+        self.shared
+            .hostile_bytes
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Stops the server (also done on drop).

@@ -533,6 +533,12 @@ async fn generate(
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
     }
+    if let Some(resp) = fault
+        .as_ref()
+        .and_then(|f| crate::hostile::response(&s.hostile_bytes, f, stream))
+    {
+        return Ok(resp);
+    }
     let http_error = match (&fault, stream) {
         // An SSE stream reports it inside the stream; anything else gets it as the HTTP answer.
         (Some(Fault::StreamErrorEvent), Some(true)) => None,

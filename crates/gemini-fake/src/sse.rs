@@ -88,6 +88,11 @@ pub fn response(events: &[Value], fault: Option<&Fault>) -> Response {
             );
             frames.push(frame(&err.body()));
         }
+        Some(Fault::ThoughtImageFlood { images }) => {
+            let mut flood = crate::hostile::thought_image_frames(*images);
+            flood.append(&mut frames);
+            frames = flood;
+        }
         Some(Fault::StreamCutMidImage) => {
             // The event carrying the final (non-thought) image, else the last one.
             let idx = events

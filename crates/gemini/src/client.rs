@@ -16,7 +16,8 @@ use futures_util::StreamExt as _;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ReplyCap, Result};
+use crate::limits::{read_capped, read_prefix, too_large, ReplyLimits};
 use crate::retry::{Retrier, RetryNotice, RetryPolicy};
 use crate::sse::SseParser;
 use crate::stream::{StreamEvent, StreamFolder};
@@ -24,9 +25,6 @@ use crate::types::{GenerateContentRequest, GenerateContentResponse};
 
 /// Google's endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
-/// Bound on one SSE event: a 4K image is ~20 MB of base64, so this is generous, yet stops a broken
-/// server from filling memory with a line that never ends.
-const MAX_EVENT_BYTES: usize = 512 << 20;
 /// The only place the key goes.
 pub(crate) const KEY_HEADER: &str = "x-goog-api-key";
 
@@ -90,6 +88,7 @@ pub struct Client {
     key: HeaderValue,
     pub(crate) request_timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) limits: ReplyLimits,
 }
 
 impl fmt::Debug for Client {
@@ -135,7 +134,14 @@ impl Client {
             key,
             request_timeout: config.request_timeout,
             retry: config.retry,
+            limits: ReplyLimits::default(),
         })
+    }
+
+    /// The same client with other bounds on what it reads of a reply (tests use small ones).
+    pub fn with_reply_limits(mut self, limits: ReplyLimits) -> Client {
+        self.limits = limits;
+        self
     }
 
     /// The configured base URL (without trailing slash).
@@ -161,7 +167,8 @@ impl Client {
         let resp = self
             .with_retry(&mut |n| on_retry(n), || async {
                 let r = self.send(self.http.post(&url), Some(body.clone())).await?;
-                let bytes = r.bytes().await.map_err(|e| body_cut(&e))?;
+                let bytes =
+                    read_capped(r, self.limits.generate_body, "a generated answer").await?;
                 crate::blobs::parse_response_owned(bytes)
             })
             .await?;
@@ -222,32 +229,43 @@ impl Client {
         on_event: &mut (dyn FnMut(StreamEvent) + Send),
     ) -> Result<()> {
         let resp = self.send(self.http.post(url), Some(body)).await?;
+        let limits = self.limits;
         let mut chunks = resp.bytes_stream();
         let mut parser = SseParser::new();
         let mut events = Vec::new();
+        let (mut total, mut count) = (0usize, 0usize);
+        // Events are handed over by value so each payload is freed before its image is decoded.
+        let mut hand_over = |events: &mut Vec<crate::sse::SseEvent>,
+                             folder: &mut StreamFolder,
+                             count: &mut usize|
+         -> Result<()> {
+            for ev in events.drain(..) {
+                *count += 1;
+                if *count > limits.stream_events {
+                    return Err(Error::ReplyTooLarge {
+                        what: "one answer's stream",
+                        limit: ReplyCap::Events(limits.stream_events as u64),
+                    });
+                }
+                folder.push_event_owned(ev.data, on_event)?;
+            }
+            Ok(())
+        };
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk
                 .map_err(|e| Error::Network(format!("the stream broke off: {}", describe(&e))))?;
+            total += chunk.len();
+            if total > limits.stream_total {
+                return Err(too_large("one answer's stream", limits.stream_total));
+            }
             parser.push(chunk, &mut events);
-            if parser.pending_len() > MAX_EVENT_BYTES {
-                return Err(Error::malformed(
-                    format!(
-                        "a stream event grew past {} MiB without ending",
-                        MAX_EVENT_BYTES >> 20
-                    ),
-                    b"",
-                ));
+            if parser.pending_len() > limits.stream_event {
+                return Err(too_large("one stream event", limits.stream_event));
             }
-            // Events are handed over by value so each payload is freed before its image is decoded.
-            for ev in events.drain(..) {
-                folder.push_event_owned(ev.data, on_event)?;
-            }
+            hand_over(&mut events, folder, &mut count)?;
         }
         parser.finish(&mut events);
-        for ev in events.drain(..) {
-            folder.push_event_owned(ev.data, on_event)?;
-        }
-        Ok(())
+        hand_over(&mut events, folder, &mut count)
     }
 
     /// Sends with the key header; a non-2xx answer becomes the matching [`Error`].
@@ -265,8 +283,9 @@ impl Client {
         if status.is_success() {
             return Ok(resp);
         }
-        // Error bodies are small; one that cannot be read still yields a status-based error.
-        let body = resp.bytes().await.unwrap_or_default();
+        // Error bodies are small: what fits the bound is kept, and one that cannot be read still yields a
+        // status-based error.
+        let body = read_prefix(resp, self.limits.error_body).await;
         Err(Error::from_http(status.as_u16(), &body))
     }
 
@@ -274,7 +293,7 @@ impl Client {
     pub(crate) async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T> {
         self.with_retry(&mut |_| {}, || async {
             let r = self.send(self.http.get(url), None).await?;
-            let bytes = r.bytes().await.map_err(|e| body_cut(&e))?;
+            let bytes = read_capped(r, self.limits.json_body, "a JSON reply").await?;
             parse_json::<T>(&bytes)
         })
         .await
@@ -382,7 +401,7 @@ fn transport_error(e: &reqwest::Error) -> Error {
 }
 
 /// A body that broke off mid-read: the reply is incomplete.
-fn body_cut(e: &reqwest::Error) -> Error {
+pub(crate) fn body_cut(e: &reqwest::Error) -> Error {
     if e.is_timeout() {
         return Error::Timeout;
     }

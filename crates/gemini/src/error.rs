@@ -71,6 +71,27 @@ pub enum Error {
     /// The client configuration is unusable (bad base URL, a key with characters a header cannot carry).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// The server sent more than the client reads for this kind of reply (see [`crate::ReplyLimits`]):
+    /// no Gemini answer is that large, so the base URL or a proxy in between is answering instead.
+    #[error("the server sent more than {limit} for {what}, far more than any Gemini answer: check the API base URL (GEMINI_BASE_URL) and any proxy in between")]
+    ReplyTooLarge { what: &'static str, limit: ReplyCap },
+}
+
+/// The bound a reply passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyCap {
+    Bytes(u64),
+    Events(u64),
+}
+
+impl std::fmt::Display for ReplyCap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            ReplyCap::Bytes(n) if n >= 1 << 20 => write!(f, "{} MB", n >> 20),
+            ReplyCap::Bytes(n) => write!(f, "{} KB", n.div_ceil(1024)),
+            ReplyCap::Events(n) => write!(f, "{n} events"),
+        }
+    }
 }
 
 fn quota_display(per_day: bool, retry_after: &Option<Duration>, message: &str) -> String {

@@ -131,10 +131,12 @@ impl Client {
                 } else {
                     self.send_without_key(upload).await?
                 };
-                let body = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| Error::Network(crate::client::describe(&e)))?;
+                let body = crate::limits::read_capped(
+                    resp,
+                    self.limits.json_body,
+                    "a file upload reply",
+                )
+                .await?;
                 Ok(parse_json::<FileEnvelope>(&body)?.file)
             })
             .await?;
@@ -202,7 +204,7 @@ impl Client {
         if status.is_success() {
             return Ok(resp);
         }
-        let body = resp.bytes().await.unwrap_or_default();
+        let body = crate::limits::read_prefix(resp, self.limits.error_body).await;
         Err(Error::from_http(status.as_u16(), &body))
     }
 }

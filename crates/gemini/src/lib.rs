@@ -13,6 +13,8 @@
 //!   [`Content`]/[`Part`]. Model turns are lossless: store [`Content::to_json`], reload with
 //!   [`Content::from_json`], resend as received (thought signatures and unknown fields included).
 //!   Inline images stay base64 until [`Part::decode_inline`].
+//! - Every reply body is read with a bound ([`ReplyLimits`], [`Client::with_reply_limits`]); past it the
+//!   call fails with [`Error::ReplyTooLarge`].
 //! - One error type, [`Error`] (`is_retryable()`), and [`RetryNotice`]/[`RetryReason`] for the UI.
 //! - Building blocks used by tests, fuzzing and the benchmark: [`sse::SseParser`],
 //!   [`stream::StreamFolder`], [`parse_response`].
@@ -45,6 +47,7 @@ mod blobs;
 mod client;
 pub mod error;
 mod files;
+mod limits;
 mod models;
 pub mod retry;
 pub mod sse;
@@ -52,7 +55,8 @@ pub mod stream;
 pub mod types;
 
 pub use client::{parse_response, parse_response_bytes, Client, ClientConfig, DEFAULT_BASE_URL};
-pub use error::{Error, Result};
+pub use error::{Error, ReplyCap, Result};
+pub use limits::ReplyLimits;
 pub use files::{FileInfo, FileState};
 pub use models::ModelInfo;
 pub use retry::{RetryNotice, RetryPolicy, RetryReason};

@@ -116,6 +116,11 @@ pub enum Error {
     #[error("malformed reply from the API: {0}")]
     Malformed(String),
 
+    /// The server at the API base URL sent far more than any Gemini answer; the read stopped at the
+    /// bound. Retrying cannot help: something other than Gemini is answering.
+    #[error("{0}")]
+    ReplyTooLarge(String),
+
     /// The prompt (or result) was blocked; never retried automatically.
     #[error("blocked by the API ({reason}): {explanation}")]
     Blocked { reason: String, explanation: String },
@@ -189,6 +194,7 @@ impl Error {
             Error::Timeout(_) => "timeout",
             Error::Network(_) => "network",
             Error::Malformed(_) => "malformed",
+            Error::ReplyTooLarge(_) => "reply_too_large",
             Error::Blocked { .. } => "blocked",
             Error::NoImage { .. } => "no_image",
             Error::Cancelled => "cancelled",

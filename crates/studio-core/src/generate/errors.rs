@@ -35,6 +35,7 @@ pub fn map_client_error(e: gemini::Error) -> Error {
         ),
         G::Network(m) => Error::Network(m),
         e @ G::Malformed { .. } => Error::Malformed(e.to_string()),
+        e @ G::ReplyTooLarge { .. } => Error::ReplyTooLarge(e.to_string()),
         G::Blocked { reason, message } => Error::Blocked {
             explanation: message.unwrap_or_else(|| explain_block(&reason).to_string()),
             reason,
@@ -53,4 +54,24 @@ pub fn is_model_gone(e: &Error) -> bool {
 /// model), as opposed to a missing signature, which is a bug on our side and never papered over.
 pub fn is_foreign_context(e: &Error) -> bool {
     matches!(e, Error::ApiInvalidArgument(m) if m.to_ascii_lowercase().contains("thought signature is not valid"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue #9: a reply past the client's bound is its own kind, and says where to look.
+    #[test]
+    fn an_oversized_reply_points_at_the_base_url() {
+        let e = map_client_error(gemini::Error::ReplyTooLarge {
+            what: "a generated answer",
+            limit: gemini::ReplyCap::Bytes(256 << 20),
+        });
+        assert_eq!(e.kind(), "reply_too_large");
+        let text = e.to_string();
+        assert!(
+            text.contains("more than 256 MB") && text.contains("GEMINI_BASE_URL"),
+            "{text}"
+        );
+    }
 }
