@@ -132,8 +132,8 @@ pub enum Error {
         explanation: String,
     },
 
-    /// The generation was cancelled.
-    #[error("cancelled")]
+    /// The generation was cancelled before its save began: nothing was saved.
+    #[error("generation cancelled: nothing was saved")]
     Cancelled,
 
     /// A database failure, with the failing statement when there is one.

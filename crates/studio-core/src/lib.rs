@@ -31,7 +31,7 @@ pub use cost::{CostEstimate, CostTotals, Usage};
 pub use error::{Error, ErrorPayload, Result};
 pub use gallery::{Gallery, GalleryQuery, ImageDetail, ImageSummary, SortOrder};
 pub use generate::{
-    GenerateRequest, GeneratedImage, GenerationCost, GenerationEvent, GenerationResult,
+    CancelToken, GenerateRequest, GeneratedImage, GenerationCost, GenerationEvent, GenerationResult,
     VariationFailure,
 };
 pub use keys::{KeySource, KeyStorage, KeyStore};
@@ -378,7 +378,20 @@ impl Studio {
     /// Dropping the future cancels; nothing is left half-saved.
     pub async fn generate(
         &self,
+        req: GenerateRequest,
+        on_event: impl FnMut(GenerationEvent) + Send,
+    ) -> Result<GenerationResult> {
+        self.generate_cancellable(req, &CancelToken::new(), on_event)
+            .await
+    }
+
+    /// [`Studio::generate`] that `cancel` can stop: until the save begins it ends with
+    /// [`Error::Cancelled`] and nothing saved; once the save has begun (the `Saving` event) everything is
+    /// saved and the result's `cancel_too_late` says the cancel came after that.
+    pub async fn generate_cancellable(
+        &self,
         mut req: GenerateRequest,
+        cancel: &CancelToken,
         mut on_event: impl FnMut(GenerationEvent) + Send,
     ) -> Result<GenerationResult> {
         let resolved = self.resolve_model(&req.params.model)?;
@@ -389,7 +402,10 @@ impl Studio {
         }
         let caps = resolved.caps;
         req.params.model = caps.id.clone();
-        let first = self.engine(&caps, None).generate(req.clone(), &mut on_event).await;
+        let first = self
+            .engine(&caps, None)
+            .generate(req.clone(), cancel, &mut on_event)
+            .await;
         let outcome = match first {
             Err(e) if generate::is_model_gone(&e) => Err(self.retired_error(&caps.id)),
             Err(e) if generate::is_foreign_context(&e) && req.chat_id.is_some() && !req.from_start => {
@@ -399,12 +415,13 @@ impl Studio {
                 });
                 notices.push(note.clone());
                 self.engine(&caps, Some(&note))
-                    .generate(restarted, &mut on_event)
+                    .generate(restarted, cancel, &mut on_event)
                     .await
             }
             other => other,
         };
         let mut result = outcome?;
+        notices.append(&mut result.notices);
         result.notices = notices;
         Ok(result)
     }

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use gemini::{BlockReason, Content, FinishReason, Outcome};
 
-use super::variations::Answer;
+use super::variations::{Answer, MAX_THOUGHT_IMAGES};
 use crate::capabilities::ModelCapabilities;
 use crate::cost::Usage;
 use crate::error::{Error, Result};
@@ -143,6 +143,7 @@ fn take_images(
 ) -> Result<(Vec<NewImage>, Vec<NewBlob>)> {
     let mut images = Vec::new();
     let mut blobs = Vec::new();
+    let mut thought_files = 0usize;
     for (pi, part) in content.parts.iter_mut().enumerate() {
         if !part.is_image() {
             continue;
@@ -151,6 +152,14 @@ fn take_images(
         let Some(blob) = part.inline_data.as_mut() else {
             continue;
         };
+        if thought {
+            thought_files += 1;
+            // Past the bound a thought image stays inline in the stored turn (it still replays as
+            // received) instead of becoming one more file: a flood of them cannot fill `blobs/`.
+            if thought_files > MAX_THOUGHT_IMAGES {
+                continue;
+            }
+        }
         let (bytes, external) = take_bytes(blob)?;
         let ext = ext_for_mime(&blob.mime_type);
         if thought {

@@ -2,15 +2,18 @@
 //! user turn), send N variations in parallel with bounded concurrency, classify each answer, and save the
 //! successes in one commit (files first, then rows).
 //!
-//! Cancellation is dropping the future. Nothing is written until every variation has answered; the final
-//! save runs as one blocking task that is never interrupted half-way, so a cancel leaves either nothing or
-//! the whole generation. Interim thought images go to `tmp/` (emptied at the next open), never the gallery.
+//! Cancellation is cooperative ([`CancelToken`]): until the save begins, a cancel drops the requests in
+//! flight and nothing is saved ([`Error::Cancelled`]); once `Saving` has been announced the save runs to
+//! the end and the result says the cancel came too late. Dropping the future still works the same way
+//! (the save is one blocking task that is never interrupted half-way), but then nobody learns the outcome.
+//! Interim thought images go to `tmp/` (emptied at the next open), never the gallery.
 //!
 //! This module holds the public types and `Engine::generate`, which runs the stages in order, one file
 //! each: `validate`, `request` (history, references, Files API offload), `variations` (in parallel),
 //! `classify` (one answer into a turn or a failure), `save` (the ledger and the one commit) and `summary`
 //! (the result and the failure events). `errors` maps the client's errors to ours.
 
+mod cancel;
 mod classify;
 mod errors;
 mod request;
@@ -30,10 +33,11 @@ use crate::gallery::store::Store;
 use crate::params::GenerateParams;
 use crate::paths::new_id;
 
+pub use cancel::CancelToken;
 pub use classify::explain_block;
 pub use errors::{is_foreign_context, is_model_gone, map_client_error};
 pub use request::build_request;
-pub use variations::MAX_PARALLEL;
+pub use variations::{MAX_PARALLEL, MAX_THOUGHT_IMAGES};
 
 use save::Batch;
 use variations::{emit, Sink};
@@ -61,6 +65,9 @@ pub struct GenerateRequest {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum GenerationEvent {
+    /// The job exists: `job_id` is what `cancel_generation` takes. Sent first, by the desktop shell (which
+    /// mints the id); studio-core itself never sends it.
+    Accepted { job_id: String },
     /// Validated; about to send `variations` requests.
     Started {
         chat_id: Option<String>,
@@ -95,6 +102,9 @@ pub enum GenerationEvent {
         kind: String,
         message: String,
     },
+    /// Every answer is in and the save has begun: from here a cancel no longer stops anything, and the
+    /// result will say so.
+    Saving,
     /// Everything saved.
     Done {
         chat_id: String,
@@ -157,6 +167,8 @@ pub struct GenerationResult {
     pub failures: Vec<VariationFailure>,
     /// The notices sent as events during the generation, for callers that only read the result.
     pub notices: Vec<String>,
+    /// A cancel arrived after the save had begun: everything here was saved anyway.
+    pub cancel_too_late: bool,
 }
 
 /// Everything `generate` needs besides the request.
@@ -177,30 +189,48 @@ pub(crate) struct Engine<'a> {
 impl Engine<'_> {
     /// Validate, build the request, run the variations, classify the answers, save the successes and
     /// summarize them. Events come in that order too: `Started`, the variations' progress, one
-    /// `VariationFailed` per failure, then `Done`.
+    /// `VariationFailed` per failure, `Saving`, then `Done`. `cancel` is checked up to `Saving` (see the
+    /// module's doc).
     pub async fn generate(
         &self,
         req: GenerateRequest,
+        cancel: &CancelToken,
         on_event: &mut (dyn FnMut(GenerationEvent) + Send),
     ) -> Result<GenerationResult> {
         let store = self.store;
         let caps = self.caps;
         validate::validate(self, &req)?;
         let client = self.client.ok_or(Error::MissingKey)?;
-        let prepared = request::prepare(
-            client,
-            store,
-            caps,
-            &req,
-            self.restart.is_some(),
-            self.inline_limit,
-        )
-        .await?;
-
-        on_event(started(caps, &req, store));
-        let sink: Sink<'_> = Mutex::new(on_event);
-        let answers =
-            variations::run_all(client, store, caps, &req.params, &prepared.request, &sink).await;
+        // Notices (such as dropped thought images) also go into the result.
+        let mut notices = Vec::new();
+        let mut forward = |ev: GenerationEvent| {
+            if let GenerationEvent::Notice { message } = &ev {
+                notices.push(message.clone());
+            }
+            on_event(ev)
+        };
+        let sink: Sink<'_> = Mutex::new(&mut forward);
+        let sending = async {
+            let prepared = request::prepare(
+                client,
+                store,
+                caps,
+                &req,
+                self.restart.is_some(),
+                self.inline_limit,
+            )
+            .await?;
+            emit(&sink, started(caps, &req, store));
+            let answers =
+                variations::run_all(client, store, caps, &req.params, &prepared.request, &sink)
+                    .await;
+            Ok::<_, Error>((prepared, answers))
+        };
+        // A cancel drops `sending`, and with it every connection still open.
+        let (prepared, answers) = cancel.run(sending).await.ok_or(Error::Cancelled)??;
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
 
         let chat_id = req.chat_id.clone().unwrap_or_else(|| new_id("chat_"));
         let mut batch =
@@ -212,9 +242,14 @@ impl Engine<'_> {
         if batch.turns.is_empty() {
             return Err(batch.record_failure(store).await);
         }
+        // The last point where a cancel stops the generation; from `Saving` on it runs to the end.
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        emit(&sink, GenerationEvent::Saving);
 
         let new_chat = save::new_chat(&req, &chat_id, &caps.id);
-        let result = summary::summarize(
+        let mut result = summary::summarize(
             store,
             &chat_id,
             &batch.turns,
@@ -230,6 +265,9 @@ impl Engine<'_> {
                 images: result.images.len() as u32,
             },
         );
+        drop(sink);
+        result.notices = notices;
+        result.cancel_too_late = cancel.is_cancelled();
         Ok(result)
     }
 }

@@ -76,6 +76,7 @@ pub(super) fn summarize(
             .collect(),
         // Filled in by `Studio::generate`, which decides the model and any restart.
         notices: Vec::new(),
+        cancel_too_late: false,
     }
 }
 

@@ -19,6 +19,11 @@ use crate::paths::{atomic_write, ext_for_mime, new_id};
 /// Most variations in flight at once.
 pub const MAX_PARALLEL: usize = 4;
 
+/// Interim thought images kept per variation: shown live (written to `tmp/`) and saved with the turn as
+/// files. The model draws up to two; twice that leaves room for a model that draws more. Past it, a server
+/// that sends image after image (a broken proxy) gets them dropped unwritten, with one notice.
+pub const MAX_THOUGHT_IMAGES: usize = 4;
+
 /// The answer of one variation, classified.
 pub(super) struct Answer {
     pub response: GenerateContentResponse,
@@ -61,6 +66,17 @@ pub(super) async fn run_all(
     answers
 }
 
+/// Said once per variation, when its first thought image past [`MAX_THOUGHT_IMAGES`] is dropped.
+fn too_many_thought_images(variation: u32) -> GenerationEvent {
+    GenerationEvent::Notice {
+        message: format!(
+            "Variation {}: the model sent more than {MAX_THOUGHT_IMAGES} interim images while thinking; \
+             the first {MAX_THOUGHT_IMAGES} are shown and the rest were dropped.",
+            variation + 1
+        ),
+    }
+}
+
 fn retry_event(variation: u32, n: &RetryNotice) -> GenerationEvent {
     GenerationEvent::Retry {
         variation,
@@ -82,12 +98,20 @@ async fn run_variation(
 ) -> std::result::Result<Answer, gemini::Error> {
     let response = if stream_thoughts {
         let tmp = store.dirs.tmp.clone();
+        let mut thought_images = 0usize;
         let mut on_event = |ev: StreamEvent| match ev {
             StreamEvent::ThoughtText(text) => {
                 emit(sink, GenerationEvent::ThoughtText { variation, text })
             }
             StreamEvent::Text(text) => emit(sink, GenerationEvent::Text { variation, text }),
             StreamEvent::ThoughtImage { mime_type, data } => {
+                thought_images += 1;
+                if thought_images > MAX_THOUGHT_IMAGES {
+                    if thought_images == MAX_THOUGHT_IMAGES + 1 {
+                        emit(sink, too_many_thought_images(variation));
+                    }
+                    return;
+                }
                 let id = new_id("thought_");
                 let path = tmp.join(format!("{id}.{}", ext_for_mime(&mime_type)));
                 if atomic_write(&path, &data).is_ok() {
