@@ -4,6 +4,7 @@
 mod bindings;
 mod commands;
 mod error;
+mod jobs;
 mod protocol;
 mod state;
 

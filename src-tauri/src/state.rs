@@ -1,9 +1,8 @@
 //! What the shell keeps for the app's lifetime: where data lives, which API it talks to, the engine, running
 //! generations (so they can be cancelled), and in demo mode the in-process fake Gemini server.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use studio_core::{KeySource, KeyStorage, KeyStore, Studio, StudioConfig};
 
@@ -37,7 +36,7 @@ pub struct AppState {
     pub keys: Arc<KeyStore>,
     engine: RwLock<Arc<Engine>>,
     /// Running generations by job id, so `cancel_generation` can stop one.
-    pub jobs: Mutex<HashMap<String, tokio::task::AbortHandle>>,
+    pub jobs: crate::jobs::Jobs,
 }
 
 impl AppState {
@@ -47,7 +46,7 @@ impl AppState {
             .map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
         let keys = Arc::new(KeyStore::new(&data_dir));
         let engine = build_engine(&data_dir, &keys).await?;
-        Ok(AppState { data_dir, keys, engine: RwLock::new(Arc::new(engine)), jobs: Mutex::new(HashMap::new()) })
+        Ok(AppState { data_dir, keys, engine: RwLock::new(Arc::new(engine)), jobs: Default::default() })
     }
 
     pub fn engine(&self) -> Arc<Engine> {

@@ -119,12 +119,18 @@ test("a blocked prompt fails with the reason and saves nothing", async () => {
 
 test("a slow generation is cancelled at once", async () => {
   const started = Date.now();
-  const pending = generate(s, { prompt: "take your time [fake:slow=30s]", reference_hashes: [], params: params() }, "slow-job");
+  const pending = generate(s, { prompt: "take your time [fake:slow=30s]", reference_hashes: [], params: params() });
   await new Promise((r) => setTimeout(r, 800));
-  const c = await invoke(s, "cancel_generation", { jobId: "slow-job" });
+  // The backend named the job in its first event.
+  const jobId = await s.execAsync(`arguments[0](window.__lastJobId)`);
+  assert.match(jobId, /^job_/);
+  assert.equal((await invoke(s, "cancel_generation", { jobId: "job_made_up" })).ok, false, "only a running job's id");
+  const c = await invoke(s, "cancel_generation", { jobId });
   assert.equal(c.ok, true);
   const g = await pending;
   assert.equal(g.err?.kind, "cancelled", JSON.stringify(g));
+  assert.match(g.err.message, /nothing was saved/);
+  assert.equal(g.events[0]?.type, "accepted");
   assert.ok(Date.now() - started < 10000, "returned quickly");
 });
 

@@ -9,14 +9,18 @@ export async function invoke(s, cmd, args = {}) {
   `, [cmd, args]);
 }
 
-/** Runs `generate` with a channel that records every event; resolves to {ok|err, events}. */
-export async function generate(s, request, jobId = "job-" + Math.random().toString(36).slice(2)) {
+/**
+ * Runs `generate` with a channel that records every event; resolves to {ok|err, events}. The job id the
+ * backend mints (its first event, `accepted`) is kept in `window.__lastJobId` for `cancel_generation`.
+ */
+export async function generate(s, request) {
   return s.execAsync(`
-    const [request, jobId, done] = arguments;
+    const [request, done] = arguments;
     const events = [];
     const T = window.__TAURI_INTERNALS__;
-    const id = T.transformCallback((m) => { if (m && m.message !== undefined) events.push(m.message); else if (m && !m.end) events.push(m); });
-    T.invoke("generate", { jobId, request, onEvent: "__CHANNEL__:" + id })
+    const record = (ev) => { events.push(ev); if (ev && ev.type === "accepted") window.__lastJobId = ev.job_id; };
+    const id = T.transformCallback((m) => { if (m && m.message !== undefined) record(m.message); else if (m && !m.end) record(m); });
+    T.invoke("generate", { request, onEvent: "__CHANNEL__:" + id })
       .then((v) => done({ ok: v, events }), (e) => done({ err: e, events }));
-  `, [request, jobId]);
+  `, [request]);
 }

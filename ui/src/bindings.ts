@@ -36,11 +36,17 @@ export const commands = {
 	/**  The expected cost of a request (all variations) before it is sent. */
 	estimateCost: (params: GenerateParams, referenceCount: number) => __TAURI_INVOKE<CostEstimate>("estimate_cost", { params, referenceCount }),
 	/**
-	 *  Runs one generation. Progress (retries, thought text, interim thought images by id) streams on
-	 *  `on_event`; the result arrives when everything is saved. `job_id` names the run for `cancel_generation`.
+	 *  Runs one generation. The first event on `on_event` is `accepted` with the job id the backend minted for
+	 *  it (what `cancel_generation` takes); then progress (retries, thought text, interim thought images by id);
+	 *  the result arrives when everything is saved. A cancel before the save begins ends with the error kind
+	 *  `cancelled` and nothing saved; one after it (`saving` was sent) ends with the result, all saved, and
+	 *  `cancel_too_late` set.
 	 */
-	generate: (jobId: string, request: GenerateRequest, onEvent: Channel<GenerationEvent>) => typedError<GenerationResult, CommandError>(__TAURI_INVOKE("generate", { jobId, request, onEvent })),
-	/**  Stops a running generation at once (the connection is dropped; nothing half-done is saved). */
+	generate: (request: GenerateRequest, onEvent: Channel<GenerationEvent>) => typedError<GenerationResult, CommandError>(__TAURI_INVOKE("generate", { request, onEvent })),
+	/**
+	 *  Asks a running generation to stop: before its save begins the connection is dropped and nothing is
+	 *  saved; once the save has begun it completes (see `generate`). `false` when no job has that id.
+	 */
 	cancelGeneration: (jobId: string) => __TAURI_INVOKE<boolean>("cancel_generation", { jobId }),
 	/**  Imports files by path (drag-and-drop from the file manager, the file picker). Runs in parallel. */
 	importReferencePaths: (paths: string[]) => typedError<ReferenceImport[], CommandError>(__TAURI_INVOKE("import_reference_paths", { paths })),
@@ -250,6 +256,11 @@ export type GenerationCost = {
 
 /**  Progress of a generation. Never carries image bytes: interim images are files in the data dir. */
 export type GenerationEvent = 
+/**
+ *  The job exists: `job_id` is what `cancel_generation` takes. Sent first, by the desktop shell (which
+ *  mints the id); studio-core itself never sends it.
+ */
+{ type: "accepted"; job_id: string } | 
 /**  Validated; about to send `variations` requests. */
 { type: "started"; chat_id: string | null; variations: number; estimate: CostEstimate } | 
 /**  A request failed transiently and will be retried after `delay_ms`. */
@@ -267,6 +278,11 @@ export type GenerationEvent =
 { type: "notice"; message: string } | 
 /**  One variation failed (the others may still succeed). */
 { type: "variation_failed"; variation: number; kind: string; message: string } | 
+/**
+ *  Every answer is in and the save has begun: from here a cancel no longer stops anything, and the
+ *  result will say so.
+ */
+{ type: "saving" } | 
 /**  Everything saved. */
 { type: "done"; chat_id: string; turn_ids: string[]; images: number };
 
@@ -289,6 +305,8 @@ export type GenerationResult = {
 	failures: VariationFailure[],
 	/**  The notices sent as events during the generation, for callers that only read the result. */
 	notices: string[],
+	/**  A cancel arrived after the save had begun: everything here was saved anyway. */
+	cancel_too_late: boolean,
 };
 
 /**  Everything known about one image: enough to reopen it, reuse its parameters, or continue its chat. */

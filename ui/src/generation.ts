@@ -2,6 +2,10 @@
 //! images into the progress panel (with a show/hide toggle), shows retries ("quota: retrying in 2 s"),
 //! shows the backend's notices (a retired model replaced, a chat moved to another model), cancels on request,
 //! and on any error leaves the prompt, references and history untouched.
+//!
+//! The backend names the job (its first event, `accepted`); Cancel uses that id. A cancel pressed before the
+//! id arrives is sent as soon as it does. What the status line says after a cancel is what happened: nothing
+//! saved (cancelled before the save began), or everything saved (the save had begun; `cancel_too_late`).
 import { Channel, call, commands, imageUrl, safe, type GenerateRequest, type GenerationEvent, type GenerationResult } from "./api";
 import { byId, h } from "./dom";
 import { retryLine } from "./errors";
@@ -14,12 +18,11 @@ import { showResult } from "./result-view";
 import { loadChat } from "./thread";
 import { characterPositions, setRefs } from "./references";
 
+/** The running job's id, from the backend's `accepted` event. */
 let jobId: string | null = null;
+/** Cancel was pressed before the job's id arrived. */
+let cancelWanted = false;
 let showThoughts = true;
-
-function newJobId(): string {
-  return typeof crypto.randomUUID === "function" ? crypto.randomUUID() : `job-${Date.now()}-${Math.random().toString(16).slice(2)}`;
-}
 
 interface Progress {
   thoughts: string;
@@ -62,6 +65,10 @@ function startProgress(modelName: string, variations: number, wantThoughts: bool
 
 function onEvent(p: Progress, ev: GenerationEvent) {
   switch (ev.type) {
+    case "accepted":
+      jobId = ev.job_id;
+      if (cancelWanted) void cancel();
+      break;
     case "started":
       setRunStatus(`Sending ${ev.variations} request${ev.variations > 1 ? "s" : ""}…`);
       break;
@@ -97,6 +104,9 @@ function onEvent(p: Progress, ev: GenerationEvent) {
       p.failures.push(`Variation ${ev.variation + 1} failed (${ev.kind}): ${ev.message}`);
       byId("progress-failures").append(h("li", { text: p.failures[p.failures.length - 1] }));
       break;
+    case "saving":
+      setRunStatus("Saving…");
+      break;
     case "done":
       setRunStatus(`Saved ${ev.images} image${ev.images === 1 ? "" : "s"}.`);
       break;
@@ -117,16 +127,18 @@ export async function run(request: GenerateRequest, modelName: string): Promise<
   const progress = startProgress(modelName, request.params?.count ?? 1, wantThoughts);
   const channel = new Channel<GenerationEvent>();
   channel.onmessage = (ev) => onEvent(progress, ev);
-  jobId = newJobId();
-  setRunStatus("Starting…");
-  const r = await call(commands.generate(jobId, request, channel));
   jobId = null;
+  cancelWanted = false;
+  setRunStatus("Starting…");
+  const r = await call(commands.generate(request, channel));
+  jobId = null;
+  cancelWanted = false;
   state.busy = false;
   emit("busy-changed");
   byId("progress").hidden = true;
   if (r.status === "error") {
     if (r.error.kind === "cancelled") {
-      setRunStatus("Cancelled. Nothing was saved; your prompt and references are still here.");
+      setRunStatus("Cancelled before anything was saved; your prompt and references are still here.");
     } else {
       // What the backend said before failing (a retired model replaced) still explains the request.
       setRunStatus(progress.notices.join(" "), progress.notices.length ? "warn" : "");
@@ -144,7 +156,8 @@ export async function run(request: GenerateRequest, modelName: string): Promise<
     setRefs([]);
   }
   const failed = res.failures.length ? ` ${res.failures.length} variation${res.failures.length > 1 ? "s" : ""} failed.` : "";
-  setRunStatus(`Done: ${res.images.length} image${res.images.length === 1 ? "" : "s"} saved.${failed}`);
+  const saved = `${res.images.length} image${res.images.length === 1 ? "" : "s"} saved.${failed}`;
+  setRunStatus(res.cancel_too_late ? `Cancel came too late: saving had already begun, and ${saved}` : `Done: ${saved}`, res.cancel_too_late ? "warn" : "");
   // The result repeats the notices it sent as events; either alone is enough.
   const notices = [...new Set([...progress.notices, ...(res.notices ?? [])])];
   if (res.images.length) showResult(res.images.map((i) => i.id), 0, { result: res, notices });
@@ -191,7 +204,14 @@ export async function generateFromComposer() {
 }
 
 export async function cancel() {
-  if (!jobId) return;
+  if (!state.busy) return;
+  if (!jobId) {
+    // The backend has not named the job yet: cancel it as soon as it does.
+    cancelWanted = true;
+    setRunStatus("Cancelling…");
+    return;
+  }
+  cancelWanted = false;
   setRunStatus("Cancelling…");
   await safe(commands.cancelGeneration(jobId));
 }

@@ -22,49 +22,42 @@ pub fn estimate_cost(state: State<'_, AppState>, params: GenerateParams, referen
     state.studio().estimate_cost_with(&params, reference_count as usize)
 }
 
-/// Runs one generation. Progress (retries, thought text, interim thought images by id) streams on
-/// `on_event`; the result arrives when everything is saved. `job_id` names the run for `cancel_generation`.
+/// Runs one generation. The first event on `on_event` is `accepted` with the job id the backend minted for
+/// it (what `cancel_generation` takes); then progress (retries, thought text, interim thought images by id);
+/// the result arrives when everything is saved. A cancel before the save begins ends with the error kind
+/// `cancelled` and nothing saved; one after it (`saving` was sent) ends with the result, all saved, and
+/// `cancel_too_late` set.
 #[tauri::command]
 #[specta::specta]
 pub async fn generate(
     state: State<'_, AppState>,
-    job_id: String,
     request: GenerateRequest,
     on_event: Channel<GenerationEvent>,
 ) -> CommandResult<GenerationResult> {
     let studio = state.studio();
+    let (job_id, cancel) = state.jobs.start();
+    let _ = on_event.send(GenerationEvent::Accepted { job_id: job_id.clone() });
+    // Its own task, so a closed window (which drops the channel, and maybe this future) does not stop the
+    // generation: it still completes and is saved. It is never aborted: cancelling goes through the token.
     let task = tokio::spawn(async move {
         studio
-            .generate(request, move |event| {
-                // A closed window drops the channel; the generation still completes and is saved.
+            .generate_cancellable(request, &cancel, move |event| {
                 let _ = on_event.send(event);
             })
             .await
     });
-    if let Ok(mut jobs) = state.jobs.lock() {
-        jobs.insert(job_id.clone(), task.abort_handle());
-    }
     let outcome = task.await;
-    if let Ok(mut jobs) = state.jobs.lock() {
-        jobs.remove(&job_id);
-    }
+    state.jobs.finish(&job_id);
     match outcome {
         Ok(result) => Ok(result?),
-        Err(e) if e.is_cancelled() => Err(CommandError::new("cancelled", "Generation cancelled. Nothing was saved.")),
         Err(e) => Err(CommandError::new("other", format!("the generation task failed: {e}"))),
     }
 }
 
-/// Stops a running generation at once (the connection is dropped; nothing half-done is saved).
+/// Asks a running generation to stop: before its save begins the connection is dropped and nothing is
+/// saved; once the save has begun it completes (see `generate`). `false` when no job has that id.
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_generation(state: State<'_, AppState>, job_id: String) -> bool {
-    let handle = state.jobs.lock().ok().and_then(|mut jobs| jobs.remove(&job_id));
-    match handle {
-        Some(h) => {
-            h.abort();
-            true
-        }
-        None => false,
-    }
+    state.jobs.cancel(&job_id)
 }

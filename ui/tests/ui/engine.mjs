@@ -2,6 +2,9 @@
 // `window.__SCENARIO__` picks what `generate` does; turns accumulate in a fake chat. `window.__NOTICES__` are
 // sent as `notice` events, `window.__CONTEXT_NOTE__` marks the next turn as a restart on another model, and
 // `__FIX__.retire` ({id, successor, successorName, catalogue}) makes a request for `id` fail as retired.
+// Like the real backend it mints the job id and sends it first (`accepted`); `cancel_generation` only knows
+// that id. Scenario "slow" can be cancelled before the save; "slow_save" only once the save has begun, so the
+// run is saved anyway and the result says `cancel_too_late`.
 export const engine = {
   generate: async (args) => {
     window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
@@ -10,6 +13,9 @@ export const engine = {
     const s = window.__SCENARIO__ ?? "ok";
     const req = args.request;
     window.__cancelled = false;
+    window.__jobSeq = (window.__jobSeq ?? 0) + 1;
+    window.__jobId = `job_mock${window.__jobSeq}`;
+    send({ type: "accepted", job_id: window.__jobId });
     // Google shut the model down (404): the backend records the retirement (its catalogue changes) and fails.
     const gone = window.__FIX__.retire;
     if (gone && req.params.model === gone.id) {
@@ -34,7 +40,13 @@ export const engine = {
     send({ type: "thought_image", variation: 0, id: "thought-1", path: "/tmp/t1.png", mime: "image/png" });
     if (s === "slow") {
       for (let i = 0; i < 200 && !window.__cancelled; i++) await window.__sleep(25);
-      if (window.__cancelled) throw { kind: "cancelled", message: "Cancelled." };
+      if (window.__cancelled) throw { kind: "cancelled", message: "generation cancelled: nothing was saved" };
+    }
+    let cancelTooLate = false;
+    if (s === "slow_save") {
+      send({ type: "saving" });
+      for (let i = 0; i < 200 && !window.__cancelled; i++) await window.__sleep(25);
+      cancelTooLate = window.__cancelled;
     }
     send({ type: "text", variation: 0, text: window.__TEXT__ ?? "Here is your **banana astronaut**." });
     const n = (window.__turns ??= []).length + 1;
@@ -55,13 +67,17 @@ export const engine = {
     }
     return { chat_id: chatId, turn_id: turn.id, turn_ids: [turn.id], images: [{ id: `img-${n}`, path: `/data/images/img-${n}.png`, width: 1024, height: 1024, mime: "image/png", turn_id: turn.id }, ...extra],
       text: turn.text, thoughts: turn.thoughts, grounding: turn.grounding, usage: { prompt_tokens: 12, output_tokens: 1120, thought_tokens: 240, total_tokens: 1372 }, finish_reason: "STOP",
-      cost: { image_tokens: 1120, total_tokens: 1372, price: null }, failures, notices: window.__NOTICES__ ?? [] };
+      cost: { image_tokens: 1120, total_tokens: 1372, price: null }, failures, notices: window.__NOTICES__ ?? [], cancel_too_late: cancelTooLate };
   },
   chat_list: () => {
     const T = JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
     return T.length ? [{ id: T[0].chat_id, title: T[0].prompt, model: "gemini-nano-banana-2.1", created_at: 0, updated_at: 0, turn_count: T.length, head_turn_id: T.at(-1).id }] : [];
   },
-  cancel_generation: () => { window.__cancelled = true; return true; },
+  cancel_generation: (a) => {
+    if (a.jobId !== window.__jobId) return false;
+    window.__cancelled = true;
+    return true;
+  },
   chat_show: (a) => {
     window.__turns ??= JSON.parse(sessionStorage.getItem("__turns") ?? "[]");
     const turns = (window.__turns ?? []).filter((t) => t.chat_id === a.chatId);

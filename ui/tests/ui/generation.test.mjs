@@ -44,7 +44,9 @@ test("thoughts stream with interim images, can be hidden, and Esc cancels", asyn
   await page.waitForFunction(() => document.getElementById("run-status").textContent.startsWith("Cancelled"));
   const c = await calls(page, "cancel_generation");
   const g = await calls(page, "generate");
-  assert.equal(c[0].args.jobId, g[0].args.jobId, "cancels the running job");
+  assert.equal(g[0].args.jobId, undefined, "the UI names no job: the backend does");
+  assert.equal(c[0].args.jobId, await page.evaluate(() => window.__jobId), "cancels the job the backend named");
+  assert.match(await page.locator("#run-status").textContent(), /Cancelled before anything was saved/);
   assert.equal(await page.locator("#error").isVisible(), false, "a cancel is not an error");
   await intact(page);
   assert.deepEqual(errors, []);
@@ -58,6 +60,18 @@ test("the cancel button stops a run too", async () => {
   await page.click("#cancel");
   await page.waitForFunction(() => document.getElementById("run-status").textContent.startsWith("Cancelled"));
   await intact(page);
+  await context.close();
+});
+
+test("a cancel after the save began says what was saved", async () => {
+  const { page, context } = await setup("slow_save");
+  await page.click("#generate");
+  await page.waitForFunction(() => document.getElementById("run-status").textContent.startsWith("Saving"));
+  await page.click("#cancel");
+  await page.waitForFunction(() => document.getElementById("run-status").textContent.startsWith("Cancel came too late"));
+  assert.match(await page.locator("#run-status").textContent(), /saving had already begun, and 1 image saved/);
+  assert.ok(await page.locator("#result").isVisible(), "the saved image is shown");
+  assert.equal(await page.locator("#error").isVisible(), false);
   await context.close();
 });
 

@@ -265,7 +265,6 @@ impl Engine<'_> {
                 images: result.images.len() as u32,
             },
         );
-        drop(sink);
         result.notices = notices;
         result.cancel_too_late = cancel.is_cancelled();
         Ok(result)
