@@ -91,6 +91,9 @@ pub fn from_prompt(prompt: &str) -> Vec<(Fault, bool)> {
             "truncated" => (Fault::TruncatedBody, false),
             "cut_stream" => (Fault::StreamCutMidImage, false),
             "stream_error" => (Fault::StreamErrorEvent, false),
+            // 1 GiB: past the client's 256 MiB bound on an answer, finite all the same.
+            "oversized" => (Fault::OversizedBody { bytes: 1 << 30 }, false),
+            "thought_flood" => (Fault::ThoughtImageFlood { images: 100 }, false),
             slow if slow.starts_with("slow=") => match parse_duration(&slow[5..]) {
                 Some(d) => (Fault::Slow(d), false),
                 None => continue,
@@ -200,8 +203,9 @@ mod tests {
 
     #[test]
     fn markers_parse() {
-        let f =
-            from_prompt("a cat [fake:429] and [fake:slow=1.5s] [fake:IMAGE_SAFETY] [fake:nope]");
+        let f = from_prompt(
+            "a cat [fake:429] and [fake:slow=1.5s] [fake:IMAGE_SAFETY] [fake:nope] [fake:oversized]",
+        );
         assert_eq!(
             f[0],
             (
@@ -221,6 +225,7 @@ mod tests {
                 false
             )
         );
-        assert_eq!(f.len(), 3);
+        assert_eq!(f[3], (Fault::OversizedBody { bytes: 1 << 30 }, false));
+        assert_eq!(f.len(), 4);
     }
 }

@@ -39,7 +39,8 @@
 //! `[fake:504]` fire on the first attempt of a request body only, so a retrying client then succeeds;
 //! `[fake:429day]`, `[fake:block]`, `[fake:image_safety]`, `[fake:image_prohibited]`,
 //! `[fake:image_recitation]`, `[fake:image_other]`, `[fake:no_image]`, `[fake:text_only]`,
-//! `[fake:malformed]`, `[fake:truncated]`, `[fake:cut_stream]`, `[fake:stream_error]` fire every time; `[fake:slow=3s]` (or
+//! `[fake:malformed]`, `[fake:truncated]`, `[fake:cut_stream]`, `[fake:stream_error]`, `[fake:oversized]` (a 1 GiB
+//! answer), `[fake:thought_flood]` (100 interim thought images on a stream) fire every time; `[fake:slow=3s]` (or
 //! `=250ms`) delays the answer and combines with the others. Pushed [`Fault`]s take precedence and fire
 //! once each, in order; a request the fake refuses as invalid consumes no fault.
 //!

@@ -283,3 +283,53 @@ async fn cut_on_a_plain_generate_is_a_connection_reset() {
     assert_eq!(r.status(), 200);
     assert!(r.bytes().await.is_err());
 }
+
+/// The hostile faults are finite: read to the end (as a client without bounds would), each body is as long
+/// as the test asked and then ends, and every byte of it is counted.
+#[tokio::test]
+async fn hostile_bodies_end_by_themselves_and_are_counted() {
+    let f = fake().await;
+    let size = 3 * 1024 * 1024 + 17;
+    f.push_fault(Fault::OversizedBody { bytes: size });
+    let r = generate(&f, FLASH, &small("x")).await;
+    assert_eq!((r.status, r.text.len() as u64), (200, size));
+    assert!(r.text.starts_with(r#"{"candidates": [{"content""#));
+    f.push_fault(Fault::OversizedErrorBody { bytes: size });
+    let r = generate(&f, FLASH, &small("x")).await;
+    assert_eq!((r.status, r.text.len() as u64), (400, size));
+    assert!(r.text.starts_with(r#"{"error": {"code": 400"#));
+    assert_eq!(f.hostile_bytes_sent(), 2 * size);
+
+    f.push_fault(Fault::EndlessStream { events: 5000 });
+    let r = stream(&f).await;
+    assert_eq!(r.text.matches("data: ").count(), 5000);
+    assert!(!r.text.contains("finishReason"));
+    f.push_fault(Fault::OversizedBody { bytes: size });
+    let r = stream(&f).await;
+    let events: Vec<&str> = r.text.split_terminator("\r\n\r\n").collect();
+    // Whole events of 64 KiB of text each, until `size` is reached.
+    let total = r.text.len() as u64;
+    assert!(total >= size && total < size + 66_000, "{total}");
+    for e in &events {
+        let v: Value = serde_json::from_str(e.strip_prefix("data: ").unwrap()).unwrap();
+        assert_eq!(v["candidates"][0]["content"]["parts"][0]["thought"], true);
+    }
+    f.push_fault(Fault::ThoughtImageFlood { images: 50 });
+    let r = stream(&f).await;
+    let thought_images = r
+        .text
+        .split_terminator("\r\n\r\n")
+        .filter_map(|e| serde_json::from_str::<Value>(e.strip_prefix("data: ")?).ok())
+        .filter(|v| {
+            let p = &v["candidates"][0]["content"]["parts"][0];
+            p["inlineData"].is_object() && p["thought"] == true
+        })
+        .count();
+    assert!(thought_images >= 50, "{thought_images}");
+    assert!(r.text.contains("finishReason"), "the answer follows the flood");
+}
+
+async fn stream(f: &gemini_fake::FakeGemini) -> Reply {
+    let path = format!("/v1beta/models/{FLASH}:streamGenerateContent?alt=sse");
+    send(f, reqwest::Method::POST, &path, Some(&small("x"))).await
+}
