@@ -291,10 +291,15 @@ impl Client {
 
     /// GET a JSON resource, retried.
     pub(crate) async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T> {
+        Ok(self.get_json_sized(url).await?.0)
+    }
+
+    /// [`Client::get_json`], also giving the reply's size in bytes.
+    pub(crate) async fn get_json_sized<T: DeserializeOwned>(&self, url: &str) -> Result<(T, usize)> {
         self.with_retry(&mut |_| {}, || async {
             let r = self.send(self.http.get(url), None).await?;
             let bytes = read_capped(r, self.limits.json_body, "a JSON reply").await?;
-            parse_json::<T>(&bytes)
+            Ok((parse_json::<T>(&bytes)?, bytes.len()))
         })
         .await
     }

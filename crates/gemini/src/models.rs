@@ -60,10 +60,12 @@ impl Client {
         self.get_json(&url).await
     }
 
-    /// `GET /v1beta/models`, all pages.
+    /// `GET /v1beta/models`, all pages. All pages together are bounded like one JSON reply (a full list
+    /// is about 100 KB): a server that keeps sending pages gets [`crate::Error::ReplyTooLarge`].
     pub async fn list_models(&self) -> Result<Vec<ModelInfo>> {
         let mut all = Vec::new();
         let mut token: Option<String> = None;
+        let mut total = 0usize;
         for _ in 0..MAX_PAGES {
             let mut url = reqwest::Url::parse(&format!("{}/v1beta/models", self.base))
                 .map_err(|e| crate::Error::Config(format!("bad base URL: {e}")))?;
@@ -71,7 +73,15 @@ impl Client {
             if let Some(t) = &token {
                 url.query_pairs_mut().append_pair("pageToken", t);
             }
-            let page: ListModelsResponse = self.get_json(url.as_str()).await?;
+            let (page, size): (ListModelsResponse, usize) =
+                self.get_json_sized(url.as_str()).await?;
+            total += size;
+            if total > self.limits.json_body {
+                return Err(crate::limits::too_large(
+                    "the model list",
+                    self.limits.json_body,
+                ));
+            }
             all.extend(page.models);
             match page.next_page_token {
                 Some(t) if !t.is_empty() => token = Some(t),

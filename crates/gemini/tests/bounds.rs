@@ -234,3 +234,45 @@ async fn one_stream_event_that_never_ends_is_refused_at_the_event_bound() {
     let sent = written.load(Ordering::Relaxed);
     assert!(sent < BUFFERED, "read {sent} bytes of {OFFERED}");
 }
+
+#[tokio::test]
+async fn a_model_list_that_pages_on_and_on_is_refused_at_the_bound() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Every page is small and well-formed, and promises another: 64 KiB of models plus a next page token.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let pages = Arc::new(AtomicU64::new(0));
+    let served = pages.clone();
+    tokio::spawn(async move {
+        let model = r#"{"name": "models/m", "description": "padding padding padding padding padding"},"#;
+        let mut body = String::from(r#"{"models": ["#);
+        while body.len() < 65536 {
+            body.push_str(model);
+        }
+        body.push_str(r#"{"name": "models/last"}], "nextPageToken": "more"}"#);
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        // At most 100 pages (the client's own page bound), then the server stops by itself.
+        for _ in 0..100 {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            served.fetch_add(1, Ordering::Relaxed);
+            let mut buf = vec![0u8; 65536];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock.write_all(reply.as_bytes()).await;
+        }
+    });
+    let err = raw_client(format!("http://{addr}"))
+        .list_models()
+        .await
+        .unwrap_err();
+    assert!(
+        too_large("the model list", ReplyCap::Bytes(256 * 1024))(&err),
+        "{err:?}"
+    );
+    // Each page is a little over 64 KiB, so the fourth passes 256 KiB: refused there, not after 100 pages.
+    assert_eq!(pages.load(Ordering::Relaxed), 4);
+}
