@@ -133,6 +133,14 @@ impl Error {
     pub fn from_http(status: u16, body: &[u8]) -> Self {
         match serde_json::from_slice::<ErrorEnvelope>(body) {
             Ok(env) => env.error.into_error(status),
+            // Google's shape cut short (only the start of a huge error body is read): its message and
+            // status usually come first and still say what failed.
+            Err(_) if field_str(body, "message").is_some() => ApiError {
+                message: field_str(body, "message").unwrap_or_default(),
+                status: field_str(body, "status"),
+                ..ApiError::default()
+            }
+            .into_error(status),
             Err(_) => {
                 // Not Google's JSON (a proxy page, an empty body): classify by status alone.
                 let text = snippet(body);
@@ -160,6 +168,18 @@ impl Error {
             }
         }
     }
+}
+
+/// The string value of the first `"name": "..."` in a JSON text that may be cut short after it.
+fn field_str(body: &[u8], name: &str) -> Option<String> {
+    let key = format!("\"{name}\"");
+    let at = body.windows(key.len()).position(|w| w == key.as_bytes())?;
+    let rest = body[at + key.len()..].trim_ascii_start().strip_prefix(b":")?;
+    // A streaming deserializer reads the one string and ignores whatever follows (or is missing).
+    serde_json::Deserializer::from_slice(rest.trim_ascii_start())
+        .into_iter::<String>()
+        .next()?
+        .ok()
 }
 
 /// At most 200 characters of a body, for messages.
@@ -421,6 +441,25 @@ mod tests {
         assert!(matches!(
             Error::from_http(400, b"{\"error\": {\"code\": 4"),
             Error::InvalidArgument { .. }
+        ));
+    }
+
+    /// Issue #9: only the start of a huge error body is read; its message still reaches the user.
+    #[test]
+    fn a_cut_error_body_keeps_its_message_and_status() {
+        let cut = br#"{"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE", "details": [{"detail": "aaaa"#;
+        assert_eq!(Error::from_http(503, cut), Error::Overloaded);
+        let cut = br#"{"error": {"code": 400, "message": "Bad \"size\".", "status": "INVALID_ARGUMENT", "details": [{"x": "#;
+        assert_eq!(
+            Error::from_http(400, cut),
+            Error::InvalidArgument {
+                message: "Bad \"size\".".into()
+            }
+        );
+        // Cut inside the message itself: the status decides, as for any other unreadable body.
+        assert!(matches!(
+            Error::from_http(500, br#"{"error": {"message": "An internal"#),
+            Error::Server { status: 500, .. }
         ));
     }
 
