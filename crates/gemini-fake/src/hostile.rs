@@ -35,7 +35,11 @@ pub fn response(counter: &Arc<AtomicU64>, fault: &Fault, stream: Option<bool>) -
             event.extend_from_slice(tail);
             let event = Bytes::from(event);
             let n = bytes.div_ceil(event.len() as u64);
-            (StatusCode::OK, "text/event-stream", repeat(counter, event, n))
+            (
+                StatusCode::OK,
+                "text/event-stream",
+                repeat(counter, event, n),
+            )
         }
         Fault::OversizedBody { bytes } => {
             // A JSON answer whose one text part never ends.
@@ -82,10 +86,13 @@ pub fn response(counter: &Arc<AtomicU64>, fault: &Fault, stream: Option<bool>) -
 fn head_then_fill(counter: &Arc<AtomicU64>, head: Bytes, total: u64) -> Body {
     let counter = Arc::clone(counter);
     let chunks = std::iter::once(head.clone()).chain(
-        (0..total.saturating_sub(head.len() as u64).div_ceil(CHUNK as u64)).map(move |i| {
-            let left = total - head.len() as u64 - i * CHUNK as u64;
-            Bytes::from_static(&FILL[..(left.min(CHUNK as u64)) as usize])
-        }),
+        (0..total
+            .saturating_sub(head.len() as u64)
+            .div_ceil(CHUNK as u64))
+            .map(move |i| {
+                let left = total - head.len() as u64 - i * CHUNK as u64;
+                Bytes::from_static(&FILL[..(left.min(CHUNK as u64)) as usize])
+            }),
     );
     counted(counter, chunks)
 }

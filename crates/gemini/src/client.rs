@@ -167,8 +167,7 @@ impl Client {
         let resp = self
             .with_retry(&mut |n| on_retry(n), || async {
                 let r = self.send(self.http.post(&url), Some(body.clone())).await?;
-                let bytes =
-                    read_capped(r, self.limits.generate_body, "a generated answer").await?;
+                let bytes = read_capped(r, self.limits.generate_body, "a generated answer").await?;
                 crate::blobs::parse_response_owned(bytes)
             })
             .await?;
@@ -295,7 +294,10 @@ impl Client {
     }
 
     /// [`Client::get_json`], also giving the reply's size in bytes.
-    pub(crate) async fn get_json_sized<T: DeserializeOwned>(&self, url: &str) -> Result<(T, usize)> {
+    pub(crate) async fn get_json_sized<T: DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<(T, usize)> {
         self.with_retry(&mut |_| {}, || async {
             let r = self.send(self.http.get(url), None).await?;
             let bytes = read_capped(r, self.limits.json_body, "a JSON reply").await?;

@@ -174,7 +174,9 @@ impl Error {
 fn field_str(body: &[u8], name: &str) -> Option<String> {
     let key = format!("\"{name}\"");
     let at = body.windows(key.len()).position(|w| w == key.as_bytes())?;
-    let rest = body[at + key.len()..].trim_ascii_start().strip_prefix(b":")?;
+    let rest = body[at + key.len()..]
+        .trim_ascii_start()
+        .strip_prefix(b":")?;
     // A streaming deserializer reads the one string and ignores whatever follows (or is missing).
     serde_json::Deserializer::from_slice(rest.trim_ascii_start())
         .into_iter::<String>()

@@ -131,12 +131,9 @@ impl Client {
                 } else {
                     self.send_without_key(upload).await?
                 };
-                let body = crate::limits::read_capped(
-                    resp,
-                    self.limits.json_body,
-                    "a file upload reply",
-                )
-                .await?;
+                let body =
+                    crate::limits::read_capped(resp, self.limits.json_body, "a file upload reply")
+                        .await?;
                 Ok(parse_json::<FileEnvelope>(&body)?.file)
             })
             .await?;

@@ -56,8 +56,8 @@ pub mod types;
 
 pub use client::{parse_response, parse_response_bytes, Client, ClientConfig, DEFAULT_BASE_URL};
 pub use error::{Error, ReplyCap, Result};
-pub use limits::ReplyLimits;
 pub use files::{FileInfo, FileState};
+pub use limits::ReplyLimits;
 pub use models::ModelInfo;
 pub use retry::{RetryNotice, RetryPolicy, RetryReason};
 pub use stream::StreamEvent;

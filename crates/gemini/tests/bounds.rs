@@ -244,7 +244,8 @@ async fn a_model_list_that_pages_on_and_on_is_refused_at_the_bound() {
     let pages = Arc::new(AtomicU64::new(0));
     let served = pages.clone();
     tokio::spawn(async move {
-        let model = r#"{"name": "models/m", "description": "padding padding padding padding padding"},"#;
+        let model =
+            r#"{"name": "models/m", "description": "padding padding padding padding padding"},"#;
         let mut body = String::from(r#"{"models": ["#);
         while body.len() < 65536 {
             body.push_str(model);

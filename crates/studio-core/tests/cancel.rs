@@ -26,7 +26,10 @@ async fn a_cancel_during_the_save_still_saves_and_says_so() {
         })
         .await
         .expect("saved despite the cancel");
-    assert!(result.cancel_too_late, "the result says the cancel came too late");
+    assert!(
+        result.cancel_too_late,
+        "the result says the cancel came too late"
+    );
     assert_eq!(result.images.len(), 1);
     assert!(std::path::Path::new(&result.images[0].path).exists());
     assert_eq!(
@@ -34,7 +37,10 @@ async fn a_cancel_during_the_save_still_saves_and_says_so() {
         1
     );
     assert_eq!(e.studio.chats().list(10, 0).unwrap().len(), 1);
-    assert!(matches!(events.last(), Some(GenerationEvent::Done { images: 1, .. })));
+    assert!(matches!(
+        events.last(),
+        Some(GenerationEvent::Done { images: 1, .. })
+    ));
 }
 
 #[tokio::test]
@@ -111,7 +117,11 @@ async fn a_flood_of_thought_images_keeps_the_first_few_and_says_so_once() {
             .count()
     };
     assert_eq!(thought_files("tmp"), max, "dropped ones are not written");
-    assert_eq!(thought_files("blobs"), max, "the saved turn keeps as many files");
+    assert_eq!(
+        thought_files("blobs"),
+        max,
+        "the saved turn keeps as many files"
+    );
     assert_eq!(r.images.len(), 1);
     // The stored turn still replays: the chat continues.
     let mut next = req("now in blue");

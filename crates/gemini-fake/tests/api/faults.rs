@@ -326,7 +326,10 @@ async fn hostile_bodies_end_by_themselves_and_are_counted() {
         })
         .count();
     assert!(thought_images >= 50, "{thought_images}");
-    assert!(r.text.contains("finishReason"), "the answer follows the flood");
+    assert!(
+        r.text.contains("finishReason"),
+        "the answer follows the flood"
+    );
 }
 
 async fn stream(f: &gemini_fake::FakeGemini) -> Reply {
