@@ -15,6 +15,8 @@ export const engine = {
     window.__cancelled = false;
     window.__jobSeq = (window.__jobSeq ?? 0) + 1;
     window.__jobId = `job_mock${window.__jobSeq}`;
+    // `__ACCEPT_DELAY__` ms before the backend names the job (a Cancel pressed meanwhile must wait for it).
+    if (window.__ACCEPT_DELAY__) await window.__sleep(window.__ACCEPT_DELAY__);
     send({ type: "accepted", job_id: window.__jobId });
     // Google shut the model down (404): the backend records the retirement (its catalogue changes) and fails.
     const gone = window.__FIX__.retire;

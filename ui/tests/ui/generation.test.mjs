@@ -63,6 +63,20 @@ test("the cancel button stops a run too", async () => {
   await context.close();
 });
 
+test("a cancel pressed before the backend named the job is sent once it does", async () => {
+  const { page, context } = await setup("slow");
+  await page.evaluate(() => { window.__ACCEPT_DELAY__ = 400; });
+  await page.click("#generate");
+  await page.click("#cancel");
+  assert.equal((await calls(page, "cancel_generation")).length, 0, "no id to cancel yet");
+  await page.waitForFunction(() => document.getElementById("run-status").textContent.startsWith("Cancelled"));
+  const c = await calls(page, "cancel_generation");
+  assert.equal(c.length, 1);
+  assert.equal(c[0].args.jobId, await page.evaluate(() => window.__jobId));
+  await intact(page);
+  await context.close();
+});
+
 test("a cancel after the save began says what was saved", async () => {
   const { page, context } = await setup("slow_save");
   await page.click("#generate");
