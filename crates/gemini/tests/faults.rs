@@ -144,11 +144,12 @@ async fn a_slow_answer_times_out_per_attempt_and_is_retried() {
     let client = gemini::Client::new(gemini::ClientConfig {
         api_key: KEY.into(),
         base_url: fake.base_url(),
-        request_timeout: Duration::from_millis(300),
+        // Long enough for the retried answer on a loaded 2-core CI machine; the slow one never fits.
+        request_timeout: Duration::from_secs(3),
         retry: fast_retry(),
     })
     .unwrap();
-    fake.push_fault(Fault::Slow(Duration::from_secs(3)));
+    fake.push_fault(Fault::Slow(Duration::from_secs(30)));
     let notices = Notices::default();
     let resp = client
         .generate_content(FLASH, &image_request("a banana"), &notices.callback())
