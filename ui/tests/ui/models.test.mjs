@@ -46,8 +46,9 @@ test("the picker shows each model's state; a new model borrows its limits; a clo
   assert.match(await page.locator("#model-card").textContent(), /limits borrowed from Nano Banana 2\.1/);
   assert.equal(await page.locator('[data-limit="Search"]').textContent(), "Web");
   assert.equal(await page.locator("#search-image").count(), 0);
+  // The estimate reads the same for 2.1, so wait for the one asked for the new model, not just the text.
+  await page.waitForFunction(() => window.__IPC_CALLS__.filter((c) => c.cmd === "estimate_cost").at(-1)?.args.params.model === "gemini-nano-banana-2.2-preview");
   await page.waitForFunction(() => document.getElementById("estimate").textContent.includes("1 × 1,120"));
-  assert.equal((await calls(page, "estimate_cost")).at(-1).args.params.model, "gemini-nano-banana-2.2-preview");
   // For the picture: the picker's own options, opened over the page as its drop-down would be (a native
   // drop-down is not in screenshots).
   await page.evaluate(() => {
