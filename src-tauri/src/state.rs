@@ -7,6 +7,9 @@ use std::sync::{Arc, RwLock};
 use studio_core::{KeySource, KeyStorage, KeyStore, Studio, StudioConfig};
 
 /// Google's API base. `GEMINI_BASE_URL` overrides it (tests point the app at the fake this way).
+/// The offline demo fake reads no request body over this.
+const DEMO_BODY_LIMIT: usize = 32 << 20;
+
 pub const GOOGLE_BASE_URL: &str = "https://generativelanguage.googleapis.com";
 
 /// How the app reaches a model.
@@ -80,8 +83,13 @@ async fn build_engine(data_dir: &std::path::Path, keys: &Arc<KeyStore>) -> Resul
     let (mode, base_url, demo_server) = match key {
         Some(_) => (Mode::Live, configured_base_url(), None),
         None => {
-            // The demo keeps no request bodies (tests are the only readers of them).
-            let fake = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig { record_requests: false, ..Default::default() })
+            // The demo keeps no request bodies (tests are the only readers of them) and reads none over 32 MB:
+            // references are re-encoded to about 1 MB each, so 14 of them fit, and a stray huge post costs nothing.
+            let fake = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig {
+                record_requests: false,
+                body_limit: DEMO_BODY_LIMIT,
+                ..Default::default()
+            })
                 .await
                 .map_err(|e| format!("cannot start the offline demo server: {e}"))?;
             (Mode::Demo, fake.base_url(), Some(fake))

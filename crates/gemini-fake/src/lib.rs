@@ -99,7 +99,15 @@ pub struct FakeConfig {
     /// Keep every request for [`FakeGemini::requests`] (tests assert on the wire). The app's offline demo
     /// turns it off: it would keep every body, refused ones included, for as long as the app runs.
     pub record_requests: bool,
+    /// Bodies above this many bytes are refused unread, with Google's "payload size exceeds the limit".
+    /// Default: [`REQUEST_BODY_LIMIT`], above Google's inline limit. The app's offline demo sets a small one, so a
+    /// stray 1 GB post costs it no memory.
+    pub body_limit: usize,
 }
+
+/// The default cap on one request body: Google's own cap is above the 100 MB inline limit, which is checked
+/// separately with its own message.
+pub const REQUEST_BODY_LIMIT: usize = 128 * 1024 * 1024;
 
 impl Default for FakeConfig {
     fn default() -> Self {
@@ -110,6 +118,7 @@ impl Default for FakeConfig {
             latency: Duration::ZERO,
             catalogue: Catalogue::google(),
             record_requests: true,
+            body_limit: REQUEST_BODY_LIMIT,
         }
     }
 }
@@ -143,6 +152,7 @@ pub(crate) struct Shared {
     pub secret: Vec<u8>,
     pub latency: Duration,
     pub record_requests: bool,
+    pub body_limit: usize,
     pub base_url: String,
     pub requests: Mutex<Vec<RecordedRequest>>,
     pub faults: Mutex<VecDeque<Fault>>,
@@ -183,6 +193,7 @@ impl FakeGemini {
             secret: config.signing_secret,
             latency: config.latency,
             record_requests: config.record_requests,
+            body_limit: config.body_limit,
             base_url: format!("http://127.0.0.1:{port}"),
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),

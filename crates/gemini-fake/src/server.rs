@@ -23,21 +23,29 @@ use crate::models::{ModelSpec, ModelState};
 use crate::respond::{self, Answer};
 use crate::{schema, sse, validate, RecordedRequest, Shared};
 
-/// Bodies above this are not even read. Google's own cap on a request is above the 100 MB inline limit,
-/// which is checked separately with its own message.
-const BODY_LIMIT: usize = 128 * 1024 * 1024;
-
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
 }
 
 async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body = match to_bytes(body, BODY_LIMIT).await {
+    // A caller without a valid key is answered before its body is read: nothing it sends is held.
+    // (An upload URL with its upload_id is its own credential, as with Google's resumable uploads.)
+    let query = parts.uri.query().unwrap_or("");
+    if parts.method == Method::POST
+        && is_api_path(parts.uri.path())
+        && query_param(query, "upload_id").is_none()
+    {
+        if let Err(e) = check_key(&s, &parts.headers, query) {
+            return e.into_response();
+        }
+    }
+    let limit = s.body_limit;
+    let body = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
             return ApiError::invalid(format!(
-                "Request payload size exceeds the limit: {BODY_LIMIT} bytes."
+                "Request payload size exceeds the limit: {limit} bytes."
             ))
             .into_response()
         }
@@ -82,6 +90,13 @@ async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
+}
+
+/// Paths the real API serves (and checks the key on): everything else is a 404 whatever the key.
+fn is_api_path(path: &str) -> bool {
+    ["/v1beta/", "/v1/", "/upload/v1beta/", "/upload/v1/"]
+        .iter()
+        .any(|p| path.starts_with(p))
 }
 
 fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {

@@ -100,3 +100,32 @@ async fn with_recording_off_nothing_is_kept() {
         .unwrap();
     assert!(f.requests().is_empty());
 }
+
+/// Issue 9: the demo fake reads no body over its (small) limit, and a caller with a wrong key is answered
+/// before its body is read, so neither costs the app memory.
+#[tokio::test]
+async fn a_small_body_limit_refuses_unread_and_a_wrong_key_is_answered_first() {
+    let f = gemini_fake::FakeGemini::start(gemini_fake::FakeConfig {
+        key: Some(KEY.into()),
+        record_requests: false,
+        body_limit: 1 << 20,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = format!("{}/v1beta/models/{NB21}:generateContent", f.base_url());
+    let big = vec![b' '; 2 << 20];
+    let r = client().post(&url).header("x-goog-api-key", KEY).body(big.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("Request payload size exceeds the limit: 1048576 bytes."), "{text}");
+
+    let r = client().post(&url).header("x-goog-api-key", "not-the-key").body(big).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("API_KEY_INVALID"), "the key is checked before the body: {text}");
+
+    // Within the limit, with the key, it still answers.
+    let r = client().post(&url).header("x-goog-api-key", KEY).json(&prompt("small")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
