@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+mod bomb;
+pub use bomb::png_bomb;
+
 use gemini_fake::{FakeConfig, FakeGemini};
 use studio_core::{GenerateParams, GenerateRequest, Studio, StudioConfig, StudioOptions};
 
