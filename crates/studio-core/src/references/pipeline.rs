@@ -263,8 +263,9 @@ pub fn plan<R: std::io::Read + std::io::Seek>(r: &mut R, len: u64) -> Result<Pla
             cost as f64 / 1e6,
             budget as f64 / 1e6,
             // What fits at this layout, with the file as it is.
-            (budget.saturating_sub(len + OUTPUT_WORK_BYTES)) as f64
-                / (bpp + u64::from(header.decoder_bytes_per_pixel) + converted / px + bpp.min(4) / 4) as f64
+            budget.saturating_sub(len + OUTPUT_WORK_BYTES) as f64
+                / ((bpp + u64::from(header.decoder_bytes_per_pixel) + converted / px) as f64
+                    + bpp.min(4) as f64 / 4.0)
                 / 1e6,
         ));
     }
@@ -725,6 +726,9 @@ mod tests {
     fn a_png_bomb_is_refused_by_its_pixel_count() {
         let e = prepare(&png_header(20_000, 20_000, 2, 8)).unwrap_err();
         assert!(e.contains("20000 x 20000 pixels (400 MP)"), "{e}");
+        // The size it suggests does fit.
+        assert!(e.contains("under about 116 MP"), "{e}");
+        assert!(plan(&mut Cursor::new(png_header(10_770, 10_770, 2, 8)), 45).is_ok());
         // 16-bit RGBA: 8 bytes a pixel, so far fewer pixels fit.
         let e = prepare(&png_header(8_000, 8_000, 6, 16)).unwrap_err();
         assert!(e.contains("8000 x 8000 pixels"), "{e}");

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 mod bomb;
+#[allow(unused_imports)] // Only some test binaries make bombs.
 pub use bomb::png_bomb;
 
 use gemini_fake::{FakeConfig, FakeGemini};
