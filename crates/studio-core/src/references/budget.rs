@@ -27,6 +27,10 @@ struct State {
     in_flight: u32,
     peak_used: u64,
     peak_in_flight: u32,
+    /// Tickets: permits are granted in the order they were asked for, so a large import is not starved
+    /// by a stream of small ones that would each fit beside the others.
+    next_ticket: u64,
+    serving: u64,
 }
 
 /// What a budget has seen: what it holds now and the most it held at once since the last
@@ -73,6 +77,8 @@ impl Budget {
                 in_flight: 0,
                 peak_used: 0,
                 peak_in_flight: 0,
+                next_ticket: 0,
+                serving: 0,
             }),
             freed: Condvar::new(),
         }
@@ -88,17 +94,24 @@ impl Budget {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Takes `bytes` (at most the whole capacity), waiting until that much is free.
+    /// Takes `bytes` (at most the whole capacity), waiting until that much is free and every earlier
+    /// request has been served.
     pub fn acquire(&self, bytes: u64) -> Permit<'_> {
         let bytes = bytes.min(self.capacity);
         let mut s = self.lock();
-        while s.used + bytes > self.capacity {
+        let ticket = s.next_ticket;
+        s.next_ticket += 1;
+        while s.serving != ticket || s.used + bytes > self.capacity {
             s = self.freed.wait(s).unwrap_or_else(|e| e.into_inner());
         }
+        s.serving += 1;
         s.used += bytes;
         s.in_flight += 1;
         s.peak_used = s.peak_used.max(s.used);
         s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
+        drop(s);
+        // The next ticket may fit beside this one.
+        self.freed.notify_all();
         Permit {
             budget: self,
             bytes,
@@ -196,6 +209,36 @@ mod tests {
         assert_eq!((s.used, s.in_flight), (0, 0));
         // 30..50 bytes each in 100: never more than three at once.
         assert!(most.load(Ordering::SeqCst) <= 3);
+    }
+
+    /// A large request waits for room, and small ones asked for after it wait behind it instead of
+    /// taking the room as it frees.
+    #[test]
+    fn permits_are_granted_in_order() {
+        let budget = Budget::new(100);
+        let order = Mutex::new(Vec::new());
+        let first = budget.acquire(60);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let _p = budget.acquire(95);
+                order.lock().unwrap().push("large");
+            });
+            while budget.lock().next_ticket < 2 {
+                std::thread::yield_now();
+            }
+            s.spawn(|| {
+                let _p = budget.acquire(10);
+                order.lock().unwrap().push("small");
+            });
+            while budget.lock().next_ticket < 3 {
+                std::thread::yield_now();
+            }
+            // The small one would fit beside `first`, but the large one asked first (and 95 + 10 is over
+            // 100, so the small one can only follow once the large one is done).
+            assert!(order.lock().unwrap().is_empty());
+            drop(first);
+        });
+        assert_eq!(*order.lock().unwrap(), ["large", "small"]);
     }
 
     #[test]

@@ -292,4 +292,27 @@ mod tests {
             .unwrap_err()
             .contains("cut short"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn hostile_headers_never_panic(
+            magic in 0usize..3,
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
+        ) {
+            let mut b: Vec<u8> = match magic {
+                0 => b"\x89PNG\r\n\x1a\n".to_vec(),
+                1 => vec![0xFF, 0xD8],
+                _ => b"RIFF\0\0\0\0WEBP".to_vec(),
+            };
+            b.extend_from_slice(&tail);
+            if magic == 2 {
+                let n = (b.len() - 8) as u32;
+                b[4..8].copy_from_slice(&n.to_le_bytes());
+            }
+            let l = b.len() as u64;
+            let _ = png(&mut Cursor::new(&b));
+            let _ = jpeg(&mut Cursor::new(&b), l);
+            let _ = webp(&mut Cursor::new(&b), l);
+        }
+    }
 }

@@ -333,6 +333,13 @@ enum OpenError {
 fn open_regular(path: &Path) -> std::result::Result<(File, u64), OpenError> {
     check_regular(&std::fs::metadata(path).map_err(OpenError::Io)?)
         .map_err(OpenError::NotRegular)?;
+    let file = open_nonblocking(path).map_err(OpenError::Io)?;
+    let meta = file.metadata().map_err(OpenError::Io)?;
+    check_regular(&meta).map_err(OpenError::NotRegular)?;
+    Ok((file, meta.len()))
+}
+
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -341,10 +348,7 @@ fn open_regular(path: &Path) -> std::result::Result<(File, u64), OpenError> {
         // No effect on a regular file's reads; only the open of a FIFO or device is kept from waiting.
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options.open(path).map_err(OpenError::Io)?;
-    let meta = file.metadata().map_err(OpenError::Io)?;
-    check_regular(&meta).map_err(OpenError::NotRegular)?;
-    Ok((file, meta.len()))
+    options.open(path)
 }
 
 /// What a file on disk looks like from its first bytes, without importing it: a video when it sniffs as
@@ -480,4 +484,32 @@ pub fn info(store: &Store, hash: &str) -> Result<ReferenceInfo> {
     Ok(lookup(store, hash)?
         .ok_or_else(|| Error::ReferenceNotFound(hash.to_string()))?
         .0)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// Issue 9: a FIFO put in place of the file between the type check and the open (the path is checked,
+    /// then opened) must not hang the import. The open itself does not wait for a writer, and the opened
+    /// handle's type is what is checked. Under a deadline, so a regression fails instead of hanging.
+    #[test]
+    fn a_fifo_swapped_in_after_the_check_does_not_block_the_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("swapped.png");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let got = open_nonblocking(&path)
+                .and_then(|f| f.metadata())
+                .map(|m| check_regular(&m));
+            let _ = tx.send(got);
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("opening a FIFO blocked");
+        let refused = got.unwrap().unwrap_err();
+        assert!(refused.contains("not a regular file"), "{refused}");
+    }
 }
