@@ -829,6 +829,47 @@ mod tests {
         assert!(e.contains("holds no frames"), "{e}");
     }
 
+    /// The header's plan must never be smaller than what the decoder makes, or a good image would be
+    /// refused as "headers disagree": every layout the encoders here can write, grey to CMYK and 16-bit.
+    #[test]
+    fn every_layout_fits_its_plan() {
+        let mut inputs: Vec<(&str, Vec<u8>)> = Vec::new();
+        let (w, h) = (300u32, 200u32);
+        let grey = image::GrayImage::from_fn(w, h, |x, _| image::Luma([x as u8]));
+        let rgb16 = image::ImageBuffer::<image::Rgb<u16>, _>::from_fn(w, h, |x, y| {
+            image::Rgb([x as u16 * 200, y as u16 * 300, 7])
+        });
+        let la = image::GrayAlphaImage::from_fn(w, h, |x, _| image::LumaA([9, x as u8]));
+        for (name, img) in [
+            ("grey png", DynamicImage::ImageLuma8(grey.clone())),
+            ("rgb16 png", DynamicImage::ImageRgb16(rgb16)),
+            ("grey-alpha png", DynamicImage::ImageLumaA8(la)),
+        ] {
+            let mut b = Vec::new();
+            img.write_to(&mut Cursor::new(&mut b), ImageFormat::Png).unwrap();
+            inputs.push((name, b));
+        }
+        let mut b = Vec::new();
+        DynamicImage::ImageLuma8(grey).write_to(&mut Cursor::new(&mut b), ImageFormat::Jpeg).unwrap();
+        inputs.push(("grey jpeg", b));
+        let cmyk: Vec<u8> = (0..w * h * 4).map(|i| (i % 251) as u8).collect();
+        let mut b = Vec::new();
+        jpeg_encoder::Encoder::new(&mut b, 90)
+            .encode(&cmyk, w as u16, h as u16, jpeg_encoder::ColorType::Cmyk)
+            .unwrap();
+        inputs.push(("cmyk jpeg", b));
+        let mut b = Vec::new();
+        let mut enc = jpeg_encoder::Encoder::new(&mut b, 90);
+        enc.set_progressive(true);
+        enc.encode(&vec![90u8; (w * h * 3) as usize], w as u16, h as u16, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        inputs.push(("progressive jpeg", b));
+        for (name, b) in inputs {
+            let p = prepare_with(&b, 1000, 100).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!((p.width, p.height), (100, 67), "{name}");
+        }
+    }
+
     #[test]
     fn the_inline_limit_follows_the_model_data() {
         assert_eq!(
