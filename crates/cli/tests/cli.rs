@@ -556,11 +556,11 @@ async fn hostile_refs_exit_2_naming_the_file() {
     let e = Env::new().await;
     let fifo = e.dir.path().join("clip.png");
     assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    // A PNG header claiming 20000 x 20000 RGB pixels (1.2 GB decoded).
+    // A PNG header claiming 40000 x 40000 RGB pixels (4.8 GB decoded, past what is streamed).
     let bomb = e.dir.path().join("bomb.png");
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    png.extend_from_slice(&20_000u32.to_be_bytes());
-    png.extend_from_slice(&20_000u32.to_be_bytes());
+    png.extend_from_slice(&40_000u32.to_be_bytes());
+    png.extend_from_slice(&40_000u32.to_be_bytes());
     png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
     std::fs::write(&bomb, png).unwrap();
     let heic = e.dir.path().join("photo.heic");
@@ -569,7 +569,7 @@ async fn hostile_refs_exit_2_naming_the_file() {
     std::fs::write(&heic, fake).unwrap();
     let cases = [
         (&fifo, "not a regular file"),
-        (&bomb, "20000 x 20000 pixels"),
+        (&bomb, "40000 x 40000 pixels"),
         (&heic, "HEIF image"),
     ];
     for (path, needle) in cases {

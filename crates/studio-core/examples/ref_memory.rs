@@ -3,7 +3,8 @@
 //! through the same `Studio` calls the app makes and reports its peak RSS (`VmHWM` in /proc/self/status);
 //! the baseline is a child that opens the studio and imports nothing, measured in the same run. Inputs
 //! are generated into a temp dir first: 14 large JPEG photos, a 1 MB PNG bomb (8000 x 6000 black pixels),
-//! four of them, and a 20000 x 20000 one. Linux only (`/proc`).
+//! four of them, and a 20000 x 20000 one, each plain (shrunk as its rows stream) and interlaced (decoded
+//! whole). Linux only (`/proc`).
 
 #[path = "../tests/common/bomb.rs"]
 mod bomb;
@@ -31,13 +32,15 @@ const PHOTOS: [(u32, u32); 14] = [
     (11648, 8736),
 ];
 
-const SCENARIOS: [(&str, &str); 6] = [
+const SCENARIOS: [(&str, &str); 8] = [
     ("baseline", "the studio opened, nothing imported"),
     ("photos14", "14 photos (8x24 MP, 4x50 MP, 2x100 MP JPEG) by path, in parallel"),
     ("bomb", "one 1 MB PNG bomb (8000x6000) by path"),
     ("bombs4_path", "four 1 MB PNG bombs by path, in parallel"),
     ("bombs4_paste", "four 1 MB PNG bombs pasted at once (bytes)"),
+    ("ibombs4_paste", "four 1 MB interlaced PNG bombs pasted at once (decoded whole)"),
     ("png20000", "a 20000x20000 PNG (7.5 MB bomb) by path"),
+    ("ipng20000", "a 20000x20000 interlaced PNG (7.5 MB bomb) by path"),
 ];
 
 fn main() {
@@ -99,6 +102,10 @@ fn bomb_path(dir: &Path, i: u32) -> PathBuf {
     dir.join(format!("bomb{i}.png"))
 }
 
+fn ibomb_path(dir: &Path, i: u32) -> PathBuf {
+    dir.join(format!("ibomb{i}.png"))
+}
+
 /// Photo-like content: smooth gradients with a little grain, so the JPEGs are camera-sized
 /// (a few bytes per 10 pixels), each distinct.
 fn generate(dir: &Path) {
@@ -123,8 +130,12 @@ fn generate(dir: &Path) {
     }
     for i in 0..4 {
         std::fs::write(bomb_path(dir, i), bomb::png_bomb(8000, 6000, i)).expect("write bomb");
+        std::fs::write(ibomb_path(dir, i), bomb::png_bomb_interlaced(8000, 6000, i))
+            .expect("write bomb");
     }
     std::fs::write(dir.join("huge.png"), bomb::png_bomb(20_000, 20_000, 99)).expect("write huge");
+    std::fs::write(dir.join("ihuge.png"), bomb::png_bomb_interlaced(20_000, 20_000, 99))
+        .expect("write huge");
 }
 
 fn child(scenario: &str, dir: &Path) {
@@ -146,9 +157,10 @@ fn child(scenario: &str, dir: &Path) {
             }
             "bomb" => vec![studio.import_reference_file(&bomb_path(dir, 0)).await],
             "bombs4_path" => studio.import_reference_files((0..4).map(|i| bomb_path(dir, i)).collect()).await,
-            "bombs4_paste" => {
+            "bombs4_paste" | "ibombs4_paste" => {
+                let path = if scenario == "bombs4_paste" { bomb_path } else { ibomb_path };
                 let bytes: Vec<Vec<u8>> =
-                    (0..4).map(|i| std::fs::read(bomb_path(dir, i)).expect("read bomb")).collect();
+                    (0..4).map(|i| std::fs::read(path(dir, i)).expect("read bomb")).collect();
                 let imports = bytes
                     .into_iter()
                     .enumerate()
@@ -160,6 +172,7 @@ fn child(scenario: &str, dir: &Path) {
                 futures_util::future::join_all(imports).await
             }
             "png20000" => vec![studio.import_reference_file(&dir.join("huge.png")).await],
+            "ipng20000" => vec![studio.import_reference_file(&dir.join("ihuge.png")).await],
             other => panic!("unknown scenario {other}"),
         }
     });

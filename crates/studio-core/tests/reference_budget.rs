@@ -12,8 +12,8 @@ use studio_core::references::{budget, pipeline};
 #[tokio::test]
 async fn imports_by_path_and_by_paste_share_one_decode_budget() {
     let e = env().await;
-    // 8500 x 8500 RGB: 217 MB decoded, so two would not fit the budget at once.
-    let bombs: Vec<Vec<u8>> = (0..4).map(|i| png_bomb(8500, 8500, i)).collect();
+    // 8500 x 8500 RGB, interlaced so it is decoded whole: 217 MB, so two would not fit the budget at once.
+    let bombs: Vec<Vec<u8>> = (0..4).map(|i| png_bomb_interlaced(8500, 8500, i)).collect();
     let global = budget::global();
     for b in &bombs {
         let plan = pipeline::plan(&mut std::io::Cursor::new(b), b.len() as u64).unwrap();

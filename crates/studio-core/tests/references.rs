@@ -63,12 +63,13 @@ async fn an_oversized_image_file_is_refused_from_its_length() {
     assert!(reason.contains("250.0 MB, over the 200 MB"), "{reason}");
 }
 
-/// A PNG bomb (7.5 MB on disk, 20000 x 20000 pixels, 1.2 GB decoded) is refused from its header, by its
-/// size in pixels, naming the file; by path and pasted alike.
+/// PNG bombs that would have to be decoded whole are refused from their header, by their size in pixels,
+/// naming the file, by path and pasted alike: an interlaced one (7.5 MB on disk, 20000 x 20000 pixels, 1.2
+/// GB decoded), and one past what is streamed (a header claiming 40000 x 40000).
 #[tokio::test]
 async fn a_png_bomb_is_refused_by_its_pixel_count() {
     let e = env().await;
-    let bomb = png_bomb(20_000, 20_000, 1);
+    let bomb = png_bomb_interlaced(20_000, 20_000, 1);
     assert!(bomb.len() < 8_000_000);
     let path = e.dir.path().join("bomb.png");
     std::fs::write(&path, &bomb).unwrap();
@@ -83,16 +84,30 @@ async fn a_png_bomb_is_refused_by_its_pixel_count() {
     );
     assert_eq!(name, "pasted.png");
     assert!(reason.contains("20000 x 20000 pixels"), "{reason}");
+    let mut huge = png_bomb(16, 16, 2);
+    huge[16..20].copy_from_slice(&40_000u32.to_be_bytes());
+    huge[20..24].copy_from_slice(&40_000u32.to_be_bytes());
+    let path = e.dir.path().join("huge.png");
+    std::fs::write(&path, &huge).unwrap();
+    let (name, reason) = refusal(e.studio.import_reference_file(&path).await.unwrap_err());
+    assert_eq!(name, "huge.png");
+    assert!(reason.contains("40000 x 40000 pixels (1600 MP)"), "{reason}");
 }
 
-/// A small bomb within the budget (2000 x 1500, about 60 KB on disk) is decoded and downscaled as any
-/// photo would be: the bomb generator makes real PNGs.
+/// Bombs within bounds are images like any other (the generator makes real PNGs): a plain one is shrunk
+/// as its rows stream (by 2, to 1500 x 750), an interlaced one decoded whole and downscaled to 2048 px.
 #[tokio::test]
-async fn a_bomb_within_the_budget_is_imported() {
+async fn a_bomb_within_the_bounds_is_imported() {
     let e = env().await;
     let info = e
         .studio
         .import_reference_bytes(png_bomb(3000, 1500, 2), "black.png")
+        .await
+        .unwrap();
+    assert_eq!((info.width, info.height, info.mime.as_str()), (1500, 750, "image/jpeg"));
+    let info = e
+        .studio
+        .import_reference_bytes(png_bomb_interlaced(3000, 1500, 3), "black-interlaced.png")
         .await
         .unwrap();
     assert_eq!((info.width, info.height, info.mime.as_str()), (2048, 1024, "image/jpeg"));

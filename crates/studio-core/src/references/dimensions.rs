@@ -23,6 +23,8 @@ pub struct Header {
     pub decoder_bytes_per_pixel: u32,
     /// An animated WebP: only its first frame is used.
     pub animated: bool,
+    /// An interlaced (Adam7) PNG, whose rows come in seven passes: it cannot be shrunk as it streams.
+    pub interlaced: bool,
 }
 
 fn read_at<R: Read + Seek>(r: &mut R, pos: u64, buf: &mut [u8]) -> std::io::Result<()> {
@@ -43,7 +45,7 @@ pub fn png<R: Read + Seek>(r: &mut R) -> Result<Header, Refusal> {
     }
     let width = u32::from_be_bytes([b[16], b[17], b[18], b[19]]);
     let height = u32::from_be_bytes([b[20], b[21], b[22], b[23]]);
-    let (depth, color) = (b[24], b[25]);
+    let (depth, color, interlace) = (b[24], b[25], b[28]);
     let channels = match color {
         0 => 1,
         2 => 3,
@@ -60,6 +62,7 @@ pub fn png<R: Read + Seek>(r: &mut R) -> Result<Header, Refusal> {
         bytes_per_pixel: channels * sample,
         decoder_bytes_per_pixel: 0,
         animated: false,
+        interlaced: interlace != 0,
     })
 }
 
@@ -118,6 +121,7 @@ pub fn jpeg<R: Read + Seek>(r: &mut R, len: u64) -> Result<Header, Refusal> {
                 bytes_per_pixel: components,
                 decoder_bytes_per_pixel: if progressive { components * 2 } else { 0 },
                 animated: false,
+                interlaced: false,
             });
         }
         pos += 2 + seg;
@@ -235,6 +239,7 @@ pub fn webp<R: Read + Seek>(r: &mut R, len: u64) -> Result<Header, Refusal> {
         // The decoder's frame buffers (YUV planes, a lossless ARGB plane, an animation's canvas).
         decoder_bytes_per_pixel: 4,
         animated,
+        interlaced: false,
     })
 }
 

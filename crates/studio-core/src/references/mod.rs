@@ -14,6 +14,7 @@ pub mod dimensions;
 pub mod ebml;
 pub mod isobmff;
 pub mod pipeline;
+pub mod png_stream;
 pub mod video;
 
 use std::fs::File;

@@ -178,6 +178,9 @@ pub struct Plan {
     pub height: u32,
     /// An animated WebP: only its first frame is kept.
     pub animated: bool,
+    /// A PNG larger than [`MAX_LONG_EDGE`] shrunk while its rows stream out of the decoder
+    /// ([`super::png_stream`]): its full size never exists in memory.
+    pub streamed: bool,
     /// The decoded image's bytes, as the decoder will allocate them.
     pub decoded_bytes: u64,
     /// Estimated peak memory of the whole preparation (file, decode, downscale, encode): what is taken from
@@ -223,6 +226,7 @@ pub fn plan<R: std::io::Read + std::io::Seek>(r: &mut R, len: u64) -> Result<Pla
                 width: 0,
                 height: 0,
                 animated: false,
+                streamed: false,
                 decoded_bytes: 0,
                 // The file's bytes and the stored copy.
                 cost: len * 2,
@@ -242,6 +246,37 @@ pub fn plan<R: std::io::Read + std::io::Seek>(r: &mut R, len: u64) -> Result<Pla
     }
     let px = u64::from(header.width) * u64::from(header.height);
     let bpp = u64::from(header.bytes_per_pixel);
+    if format == InputFormat::Png
+        && !header.interlaced
+        && header.width.max(header.height) > MAX_LONG_EDGE
+    {
+        use super::png_stream::{output_bytes, MAX_STREAMED_PIXELS};
+        if px > MAX_STREAMED_PIXELS {
+            return Err(format!(
+                "it is {} x {} pixels ({:.0} MP), more than the {:.0} MP a PNG is read at here; save it at a smaller size and add it again",
+                header.width,
+                header.height,
+                px as f64 / 1e6,
+                MAX_STREAMED_PIXELS as f64 / 1e6
+            ));
+        }
+        // The file, the decoder's rows (raw, previous and expanded), the row of sums, the shrunk image.
+        let row = u64::from(header.width) * 8;
+        let cost = len
+            + 3 * row
+            + row * 4
+            + output_bytes(header.width, header.height, 4, MAX_LONG_EDGE)
+            + OUTPUT_WORK_BYTES;
+        return Ok(Plan {
+            format,
+            width: header.width,
+            height: header.height,
+            animated: false,
+            streamed: true,
+            decoded_bytes: 0,
+            cost,
+        });
+    }
     let decoded = px * bpp;
     // 16-bit images are brought to 8 bits before they are scaled: a second copy.
     let converted = if bpp > 4 { px * 4 } else { 0 };
@@ -274,6 +309,7 @@ pub fn plan<R: std::io::Read + std::io::Seek>(r: &mut R, len: u64) -> Result<Pla
         width: header.width,
         height: header.height,
         animated: header.animated,
+        streamed: false,
         decoded_bytes: decoded,
         cost,
     })
@@ -329,34 +365,21 @@ fn run(
             "the JPEG data is cut short (no end-of-image marker after the last scan)".into(),
         );
     }
-    let image_format = match format {
-        InputFormat::Png => ImageFormat::Png,
-        InputFormat::Jpeg => ImageFormat::Jpeg,
-        _ => ImageFormat::WebP,
+    let (mut img, orientation) = if plan.streamed && plan.width.max(plan.height) > max_edge {
+        super::png_stream::downscaled(original, max_edge)?
+            .ok_or("the file changed while it was being imported: try again")?
+    } else {
+        decode_whole(original, &plan)?
     };
-    let mut reader = ImageReader::with_format(Cursor::new(original), image_format);
-    // The decoder may produce what the header promised and nothing larger: a file whose frame header
-    // disagrees with the one planned for is refused instead of outgrowing its permit.
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(plan.width);
-    limits.max_image_height = Some(plan.height);
-    limits.max_alloc = Some(plan.cost);
-    reader.limits(limits);
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| format!("not a readable image ({e})"))?;
-    if decoder.total_bytes() > plan.decoded_bytes {
-        return Err("the image is damaged: its headers disagree on its size".into());
-    }
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img =
-        DynamicImage::from_decoder(decoder).map_err(|e| format!("corrupt image data ({e})"))?;
     let (w0, h0) = (img.width(), img.height());
     let upright = orientation == image::metadata::Orientation::NoTransforms;
-    // An animation is never passed on whole: its first frame is what the model gets.
-    if upright && !plan.animated && original.len() <= budget && w0.max(h0) <= max_edge {
+    // An animation is never passed on whole: its first frame is what the model gets. The original's
+    // size is the header's (a streamed PNG is already smaller here).
+    if upright
+        && !plan.animated
+        && original.len() <= budget
+        && plan.width.max(plan.height) <= max_edge
+    {
         return Ok(Prepared {
             hash,
             mime: format.mime(),
@@ -405,6 +428,37 @@ fn run(
         }
         edge = edge * 3 / 4;
     }
+}
+
+/// Decodes the whole image, held to the size its header promised: a file whose frame header disagrees
+/// with the one planned for is refused instead of outgrowing its permit.
+fn decode_whole(
+    original: &[u8],
+    plan: &Plan,
+) -> Result<(DynamicImage, image::metadata::Orientation), Refusal> {
+    let image_format = match plan.format {
+        InputFormat::Png => ImageFormat::Png,
+        InputFormat::Jpeg => ImageFormat::Jpeg,
+        _ => ImageFormat::WebP,
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(original), image_format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(plan.width);
+    limits.max_image_height = Some(plan.height);
+    limits.max_alloc = Some(plan.cost);
+    reader.limits(limits);
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| format!("not a readable image ({e})"))?;
+    if decoder.total_bytes() > plan.decoded_bytes {
+        return Err("the image is damaged: its headers disagree on its size".into());
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let img =
+        DynamicImage::from_decoder(decoder).map_err(|e| format!("corrupt image data ({e})"))?;
+    Ok((img, orientation))
 }
 
 /// Shrinks so the long edge is at most `edge`. Large factors go through exact 2x2 box halvings (a few
@@ -709,10 +763,14 @@ mod tests {
     }
 
     fn png_header(width: u32, height: u32, color: u8, depth: u8) -> Vec<u8> {
+        png_header_with(width, height, color, depth, 0)
+    }
+
+    fn png_header_with(width: u32, height: u32, color: u8, depth: u8, interlace: u8) -> Vec<u8> {
         let mut ihdr = b"IHDR".to_vec();
         ihdr.extend_from_slice(&width.to_be_bytes());
         ihdr.extend_from_slice(&height.to_be_bytes());
-        ihdr.extend_from_slice(&[depth, color, 0, 0, 0]);
+        ihdr.extend_from_slice(&[depth, color, 0, 0, interlace]);
         let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
         b.extend_from_slice(&13u32.to_be_bytes());
         b.extend_from_slice(&ihdr);
@@ -720,36 +778,38 @@ mod tests {
         b
     }
 
-    /// Issue 9: a PNG bomb (small on disk, huge in pixels) was decoded up to a 1 GiB allocation. It is
-    /// refused from its header, by its size in pixels, before any decoding.
+    /// Issue 9: a PNG bomb (small on disk, huge in pixels) was decoded up to a 1 GiB allocation. One that
+    /// has to be decoded whole (interlaced) is refused from its header by its size in pixels, before any
+    /// decoding; one that streams is shrunk row by row, up to a pixel count that bounds the work.
     #[test]
     fn a_png_bomb_is_refused_by_its_pixel_count() {
-        let e = prepare(&png_header(20_000, 20_000, 2, 8)).unwrap_err();
+        let e = prepare(&png_header_with(20_000, 20_000, 2, 8, 1)).unwrap_err();
         assert!(e.contains("20000 x 20000 pixels (400 MP)"), "{e}");
         // The size it suggests does fit.
         assert!(e.contains("under about 116 MP"), "{e}");
-        assert!(plan(&mut Cursor::new(png_header(10_770, 10_770, 2, 8)), 45).is_ok());
+        assert!(plan(&mut Cursor::new(png_header_with(10_770, 10_770, 2, 8, 1)), 45).is_ok());
         // 16-bit RGBA: 8 bytes a pixel, so far fewer pixels fit.
-        let e = prepare(&png_header(8_000, 8_000, 6, 16)).unwrap_err();
+        let e = prepare(&png_header_with(8_000, 8_000, 6, 16, 1)).unwrap_err();
         assert!(e.contains("8000 x 8000 pixels"), "{e}");
-        // A plan within the budget for a 50 MP RGB image.
-        let p = plan(&mut Cursor::new(png_header(8_660, 5_773, 2, 8)), 1_000).unwrap();
-        assert!(
-            p.cost < crate::references::budget::DECODE_BUDGET_BYTES,
-            "{p:?}"
-        );
+        // Streamed: 400 MP plans to a few tens of MB; past the streaming cap it is refused too.
+        let p = plan(&mut Cursor::new(png_header(20_000, 20_000, 6, 16)), 45).unwrap();
+        assert!(p.streamed && p.cost < 64 << 20, "{p:?}");
+        let e = prepare(&png_header(40_000, 40_000, 2, 8)).unwrap_err();
+        assert!(e.contains("40000 x 40000 pixels (1600 MP)"), "{e}");
+        // A whole decode within the budget for a 50 MP RGB image.
+        let p = plan(&mut Cursor::new(png_header_with(8_660, 5_773, 2, 8, 1)), 1_000).unwrap();
+        assert!(!p.streamed && p.cost < crate::references::budget::DECODE_BUDGET_BYTES, "{p:?}");
     }
 
-    /// A real (compressible) bomb: a 6000 x 6000 black PNG is a few hundred KB; the budget takes it.
+    /// A 6000 x 6000 black PNG (a few hundred KB) streams down by a factor of 3.
     #[test]
-    fn a_large_but_plannable_png_is_downscaled() {
+    fn a_large_png_is_shrunk_as_it_streams() {
         let img = image::GrayImage::new(6000, 6000);
         let mut b = Vec::new();
-        img.write_to(&mut Cursor::new(&mut b), ImageFormat::Png)
-            .unwrap();
+        img.write_to(&mut Cursor::new(&mut b), ImageFormat::Png).unwrap();
         assert!(b.len() < 1_000_000);
         let p = prepare(&b).unwrap();
-        assert_eq!((p.width, p.height, p.reencoded), (2048, 2048, true));
+        assert_eq!((p.width, p.height, p.reencoded), (2000, 2000, true));
     }
 
     #[test]

@@ -5,7 +5,33 @@
 /// maximal back-references (258 bytes at distance 1, 13 bits each). `seed` goes into a text chunk, so
 /// bombs with different seeds have different content hashes.
 pub fn png_bomb(width: u32, height: u32, seed: u32) -> Vec<u8> {
-    let raw = u64::from(height) * (1 + u64::from(width) * 3);
+    bomb(width, height, seed, false)
+}
+
+/// [`png_bomb`] interlaced (Adam7): its rows come in seven passes, so it is decoded whole.
+pub fn png_bomb_interlaced(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    bomb(width, height, seed, true)
+}
+
+fn bomb(width: u32, height: u32, seed: u32, interlaced: bool) -> Vec<u8> {
+    let row = |w: u64| 1 + w * 3;
+    let raw: u64 = if interlaced {
+        // Adam7: (x0, y0, dx, dy) per pass; an empty pass has no rows at all.
+        [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+            .iter()
+            .map(|&(x0, y0, dx, dy)| {
+                let pw = (u64::from(width) + dx - 1).saturating_sub(x0) / dx;
+                let ph = (u64::from(height) + dy - 1).saturating_sub(y0) / dy;
+                if pw == 0 || ph == 0 {
+                    0
+                } else {
+                    ph * row(pw)
+                }
+            })
+            .sum()
+    } else {
+        u64::from(height) * row(u64::from(width))
+    };
     let mut bits = Bits::default();
     bits.out.extend_from_slice(&[0x78, 0x01]);
     bits.put(1, 1); // BFINAL
@@ -28,7 +54,7 @@ pub fn png_bomb(width: u32, height: u32, seed: u32) -> Vec<u8> {
 
     let mut ihdr = width.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    ihdr.extend_from_slice(&[8, 2, 0, 0, u8::from(interlaced)]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     chunk(&mut png, b"IHDR", &ihdr);
     chunk(&mut png, b"tEXt", format!("Comment\0bomb {seed}").as_bytes());
