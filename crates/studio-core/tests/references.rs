@@ -94,17 +94,17 @@ async fn a_png_bomb_is_refused_by_its_pixel_count() {
     assert!(reason.contains("40000 x 40000 pixels (1600 MP)"), "{reason}");
 }
 
-/// Bombs within bounds are images like any other (the generator makes real PNGs): a plain one is shrunk
-/// as its rows stream (by 2, to 1500 x 750), an interlaced one decoded whole and downscaled to 2048 px.
+/// Bombs within bounds are images like any other (the generator makes real PNGs): a plain one is reduced
+/// as its rows stream (by 2, to 2500 x 1250) and an interlaced one decoded whole; both end at 2048 px.
 #[tokio::test]
 async fn a_bomb_within_the_bounds_is_imported() {
     let e = env().await;
     let info = e
         .studio
-        .import_reference_bytes(png_bomb(3000, 1500, 2), "black.png")
+        .import_reference_bytes(png_bomb(5000, 2500, 2), "black.png")
         .await
         .unwrap();
-    assert_eq!((info.width, info.height, info.mime.as_str()), (1500, 750, "image/jpeg"));
+    assert_eq!((info.width, info.height, info.mime.as_str()), (2048, 1024, "image/jpeg"));
     let info = e
         .studio
         .import_reference_bytes(png_bomb_interlaced(3000, 1500, 3), "black-interlaced.png")

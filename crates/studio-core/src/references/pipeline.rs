@@ -178,7 +178,7 @@ pub struct Plan {
     pub height: u32,
     /// An animated WebP: only its first frame is kept.
     pub animated: bool,
-    /// A PNG larger than [`MAX_LONG_EDGE`] shrunk while its rows stream out of the decoder
+    /// A PNG of at least twice [`MAX_LONG_EDGE`] reduced while its rows stream out of the decoder
     /// ([`super::png_stream`]): its full size never exists in memory.
     pub streamed: bool,
     /// The decoded image's bytes, as the decoder will allocate them.
@@ -248,7 +248,7 @@ pub fn plan<R: std::io::Read + std::io::Seek>(r: &mut R, len: u64) -> Result<Pla
     let bpp = u64::from(header.bytes_per_pixel);
     if format == InputFormat::Png
         && !header.interlaced
-        && header.width.max(header.height) > MAX_LONG_EDGE
+        && header.width.max(header.height) >= 2 * MAX_LONG_EDGE
     {
         use super::png_stream::{output_bytes, MAX_STREAMED_PIXELS};
         if px > MAX_STREAMED_PIXELS {
@@ -365,7 +365,7 @@ fn run(
             "the JPEG data is cut short (no end-of-image marker after the last scan)".into(),
         );
     }
-    let (mut img, orientation) = if plan.streamed && plan.width.max(plan.height) > max_edge {
+    let (mut img, orientation) = if plan.streamed && plan.width.max(plan.height) >= 2 * max_edge {
         super::png_stream::downscaled(original, max_edge)?
             .ok_or("the file changed while it was being imported: try again")?
     } else {
@@ -801,7 +801,7 @@ mod tests {
         assert!(!p.streamed && p.cost < crate::references::budget::DECODE_BUDGET_BYTES, "{p:?}");
     }
 
-    /// A 6000 x 6000 black PNG (a few hundred KB) streams down by a factor of 3.
+    /// A 6000 x 6000 black PNG (a few hundred KB) streams down by 2, then goes to 2048 px as any image.
     #[test]
     fn a_large_png_is_shrunk_as_it_streams() {
         let img = image::GrayImage::new(6000, 6000);
@@ -809,7 +809,7 @@ mod tests {
         img.write_to(&mut Cursor::new(&mut b), ImageFormat::Png).unwrap();
         assert!(b.len() < 1_000_000);
         let p = prepare(&b).unwrap();
-        assert_eq!((p.width, p.height, p.reencoded), (2000, 2000, true));
+        assert_eq!((p.width, p.height, p.reencoded), (2048, 2048, true));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! PNGs larger than a reference needs are shrunk while their rows come out of the decoder, so their full
 //! size never exists in memory: a 20000 x 20000 PNG (1.2 GB of pixels) costs one row, one row of sums and
-//! the small result. Each output pixel is the average of an `f` x `f` block (the smallest whole factor
-//! that brings the long edge within the bound); whatever is left is done by the usual downscale.
+//! the reduced result. Each output pixel is the average of an `f` x `f` block, `f` the largest whole
+//! factor that keeps the long edge at or above the bound (so at most twice the bound, 67 MB for RGBA at
+//! 4096 px); the usual downscale then brings it to the bound, so a streamed PNG ends the same size as a
+//! decoded one. Only PNGs of at least twice the bound are streamed (below that `f` would be 1).
 //!
 //! Interlaced PNGs deliver their rows in seven passes, so they cannot be shrunk this way: they are decoded
 //! whole, within the decode budget like any other image.
@@ -17,9 +19,9 @@ use super::pipeline::Refusal;
 /// of a few megabytes can declare billions. 1000 MP takes a few seconds.
 pub const MAX_STREAMED_PIXELS: u64 = 1_000_000_000;
 
-/// The whole factor that brings `long` within `max_edge`.
+/// The largest whole factor that keeps `long` at or above `max_edge`.
 pub fn factor(long: u32, max_edge: u32) -> u32 {
-    long.div_ceil(max_edge.max(1)).max(1)
+    (long / max_edge.max(1)).max(1)
 }
 
 /// The shrunk image's bytes for a `width` x `height` image of `channels` 8-bit channels.
@@ -28,8 +30,8 @@ pub fn output_bytes(width: u32, height: u32, channels: u32, max_edge: u32) -> u6
     u64::from(width.div_ceil(f)) * u64::from(height.div_ceil(f)) * u64::from(channels)
 }
 
-/// The PNG shrunk by block averaging so its long edge is at most `max_edge`, with its EXIF orientation;
-/// `None` when it is interlaced.
+/// The PNG reduced by block averaging by [`factor`] (its long edge between `max_edge` and twice that),
+/// with its EXIF orientation; `None` when it is interlaced.
 pub fn downscaled(
     original: &[u8],
     max_edge: u32,
@@ -115,14 +117,14 @@ mod tests {
 
     #[test]
     fn block_averages_match_a_box_filter() {
-        // 7 x 5 with a ramp: factor 3 for a bound of 3 gives 3 x 2, edge blocks partial.
+        // 7 x 5 with a ramp: factor 2 for a bound of 3 gives 4 x 3, the last column and row partial.
         let src = image::GrayImage::from_fn(7, 5, |x, y| image::Luma([(x * 10 + y) as u8]));
         let (img, o) = downscaled(&png_of(&DynamicImage::ImageLuma8(src.clone())), 3)
             .unwrap()
             .unwrap();
         assert_eq!(o, Orientation::NoTransforms);
         let g = img.to_luma8();
-        assert_eq!(g.dimensions(), (3, 2));
+        assert_eq!(g.dimensions(), (4, 3));
         let avg = |xs: std::ops::Range<u32>, ys: std::ops::Range<u32>| {
             let (mut s, mut n) = (0u32, 0u32);
             for y in ys.clone() {
@@ -133,9 +135,10 @@ mod tests {
             }
             ((s + n / 2) / n) as u8
         };
-        assert_eq!(g.get_pixel(0, 0).0[0], avg(0..3, 0..3));
-        assert_eq!(g.get_pixel(2, 0).0[0], avg(6..7, 0..3));
-        assert_eq!(g.get_pixel(2, 1).0[0], avg(6..7, 3..5));
+        assert_eq!(g.get_pixel(0, 0).0[0], avg(0..2, 0..2));
+        assert_eq!(g.get_pixel(1, 1).0[0], avg(2..4, 2..4));
+        assert_eq!(g.get_pixel(3, 0).0[0], avg(6..7, 0..2));
+        assert_eq!(g.get_pixel(3, 2).0[0], avg(6..7, 4..5));
     }
 
     #[test]
