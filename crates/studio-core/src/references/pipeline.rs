@@ -365,8 +365,9 @@ fn run(
             "the JPEG data is cut short (no end-of-image marker after the last scan)".into(),
         );
     }
-    let (mut img, orientation) = if plan.streamed && plan.width.max(plan.height) >= 2 * max_edge {
-        super::png_stream::downscaled(original, max_edge)?
+    let (mut img, orientation) = if plan.streamed {
+        // The plan's memory is for a result of at most twice MAX_LONG_EDGE, whatever bound was asked.
+        super::png_stream::downscaled(original, max_edge.min(MAX_LONG_EDGE))?
             .ok_or("the file changed while it was being imported: try again")?
     } else {
         decode_whole(original, &plan)?
