@@ -267,6 +267,14 @@ pub fn plan<R: std::io::Read + std::io::Seek>(r: &mut R, len: u64) -> Result<Pla
             + row * 4
             + output_bytes(header.width, header.height, 4, MAX_LONG_EDGE)
             + OUTPUT_WORK_BYTES;
+        if cost > super::budget::DECODE_BUDGET_BYTES {
+            return Err(format!(
+                "it is {} x {} pixels: its rows alone would take about {:.0} MB to read; save it at a smaller size and add it again",
+                header.width,
+                header.height,
+                cost as f64 / 1e6
+            ));
+        }
         return Ok(Plan {
             format,
             width: header.width,
@@ -277,17 +285,16 @@ pub fn plan<R: std::io::Read + std::io::Seek>(r: &mut R, len: u64) -> Result<Pla
             cost,
         });
     }
-    let decoded = px * bpp;
-    // 16-bit images are brought to 8 bits before they are scaled: a second copy.
-    let converted = if bpp > 4 { px * 4 } else { 0 };
-    // The first 2x2 halving exists next to the image it halves; later ones are smaller.
-    let halved = px * bpp.min(4) / 4;
-    let cost = len
-        + decoded
-        + px * u64::from(header.decoder_bytes_per_pixel)
-        + converted
-        + halved
-        + OUTPUT_WORK_BYTES;
+    // Per pixel: the decoded image, the decoder's own buffers, a 16-bit image's 8-bit copy, and the first
+    // 2x2 halving (a quarter), which exists next to the image it halves (later ones are smaller).
+    // Saturating: a PNG may declare 2^31 x 2^31 pixels.
+    let converted_pp = if bpp > 4 { 4 } else { 0 };
+    let whole_pp = bpp + u64::from(header.decoder_bytes_per_pixel) + converted_pp;
+    let decoded = px.saturating_mul(bpp);
+    let cost = px
+        .saturating_mul(whole_pp)
+        .saturating_add(px.saturating_mul(bpp.min(4)) / 4)
+        .saturating_add(len + OUTPUT_WORK_BYTES);
     let budget = super::budget::DECODE_BUDGET_BYTES;
     if cost > budget {
         return Err(format!(
@@ -299,8 +306,7 @@ pub fn plan<R: std::io::Read + std::io::Seek>(r: &mut R, len: u64) -> Result<Pla
             budget as f64 / 1e6,
             // What fits at this layout, with the file as it is.
             budget.saturating_sub(len + OUTPUT_WORK_BYTES) as f64
-                / ((bpp + u64::from(header.decoder_bytes_per_pixel) + converted / px) as f64
-                    + bpp.min(4) as f64 / 4.0)
+                / (whole_pp as f64 + bpp.min(4) as f64 / 4.0)
                 / 1e6,
         ));
     }
@@ -789,6 +795,11 @@ mod tests {
         // The size it suggests does fit.
         assert!(e.contains("under about 116 MP"), "{e}");
         assert!(plan(&mut Cursor::new(png_header_with(10_770, 10_770, 2, 8, 1)), 45).is_ok());
+        // The largest a PNG may declare: refused, not wrapped around to a small cost.
+        let e = prepare(&png_header_with(i32::MAX as u32, i32::MAX as u32, 6, 16, 1)).unwrap_err();
+        assert!(e.contains("2147483647 x 2147483647 pixels"), "{e}");
+        let e = prepare(&png_header(i32::MAX as u32, 1, 6, 16)).unwrap_err();
+        assert!(e.contains("2147483647 x 1 pixels"), "{e}");
         // 16-bit RGBA: 8 bytes a pixel, so far fewer pixels fit.
         let e = prepare(&png_header_with(8_000, 8_000, 6, 16, 1)).unwrap_err();
         assert!(e.contains("8000 x 8000 pixels"), "{e}");
