@@ -55,14 +55,16 @@ fn main() {
     eprintln!("inputs generated in {:.1} s", t.elapsed().as_secs_f64());
     let exe = std::env::current_exe().expect("own path");
     let mut baseline = None;
-    println!("| scenario | peak RSS | x baseline | above baseline | imported / refused |");
-    println!("|---|---|---|---|---|");
+    println!("| scenario | peak RSS | x baseline | above baseline | wall time | imported / refused |");
+    println!("|---|---|---|---|---|---|");
     for (name, what) in SCENARIOS {
+        let started = std::time::Instant::now();
         let out = Command::new(&exe)
             .args(["--child", name])
             .arg(dir.path())
             .output()
             .expect("run child");
+        let wall = started.elapsed().as_secs_f64();
         let text = String::from_utf8_lossy(&out.stdout);
         let Some((kb, ok, refused, note)) = parse(&text) else {
             eprintln!(
@@ -74,7 +76,7 @@ fn main() {
         };
         let base = *baseline.get_or_insert(kb);
         println!(
-            "| {what} | {:.0} MB | {:.2}x | {:.0} MB | {ok} / {refused}{} |",
+            "| {what} | {:.0} MB | {:.2}x | {:.0} MB | {wall:.1} s | {ok} / {refused}{} |",
             kb as f64 / 1024.0,
             kb as f64 / base as f64,
             (kb - base.min(kb)) as f64 / 1024.0,
