@@ -646,5 +646,26 @@ pub(crate) mod tests {
             f.extend_from_slice(&tail);
             let _ = duration(&f);
         }
+
+        /// The HEIF walk on a valid `ftyp` then any boxes, and on a real file with any bytes changed.
+        #[test]
+        fn hostile_heif_boxes_never_panic(
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
+            small in proptest::sample::select(vec![0u32, 1, 7, 8, 9, 12, 16, 0xFFFF_FFFF]),
+            kind in proptest::sample::select(vec![*b"meta", *b"mdat", *b"hdlr", *b"iloc"]),
+            flips in proptest::collection::vec((0usize..200, proptest::num::u8::ANY), 0..6),
+        ) {
+            let mut f = ftyp(b"heic", &[b"mif1"]);
+            f.extend_from_slice(&small.to_be_bytes());
+            f.extend_from_slice(&kind);
+            f.extend_from_slice(&tail);
+            let _ = heif_check(&f);
+            let mut good = heic(64, 48, 16);
+            for (at, b) in flips {
+                let n = good.len();
+                good[at % n] = b;
+            }
+            let _ = heif_check(&good);
+        }
     }
 }

@@ -942,6 +942,24 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Planning reads only headers, at any offsets a file declares: an answer, never a panic.
+        #[test]
+        fn planning_hostile_bytes_never_panics(
+            magic in 0usize..4,
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+        ) {
+            let mut b: Vec<u8> = match magic {
+                0 => b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec(),
+                1 => vec![0xFF, 0xD8, 0xFF],
+                2 => b"RIFF\xff\0\0\0WEBPVP8X".to_vec(),
+                _ => b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec(),
+            };
+            b.extend_from_slice(&tail);
+            let _ = plan(&mut Cursor::new(&b), b.len() as u64);
+        }
+    }
+
     #[test]
     fn the_inline_limit_follows_the_model_data() {
         assert_eq!(
