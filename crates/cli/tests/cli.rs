@@ -547,3 +547,45 @@ async fn a_video_ref_works_on_31_flash_and_exits_2_elsewhere() {
     assert_eq!(parts.len(), 16);
     assert_eq!(parts[15]["fileData"]["mimeType"], "video/mp4");
 }
+
+/// Issue 9: `--ref` goes through the same checks as the app's imports. A FIFO is refused without waiting
+/// for a writer, a PNG bomb by its size in pixels from its header, a fake HEIC by its structure; each exits 2
+/// naming the file, before any request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_refs_exit_2_naming_the_file() {
+    let e = Env::new().await;
+    let fifo = e.dir.path().join("clip.png");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // A PNG header claiming 40000 x 40000 RGB pixels (4.8 GB decoded, past what is streamed).
+    let bomb = e.dir.path().join("bomb.png");
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&40_000u32.to_be_bytes());
+    png.extend_from_slice(&40_000u32.to_be_bytes());
+    png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    std::fs::write(&bomb, png).unwrap();
+    let heic = e.dir.path().join("photo.heic");
+    let mut fake = 24u32.to_be_bytes().to_vec();
+    fake.extend_from_slice(b"ftypheic\0\0\0\0mif1heic<html>sign in</html>");
+    std::fs::write(&heic, fake).unwrap();
+    let cases = [
+        (&fifo, "not a regular file"),
+        (&bomb, "40000 x 40000 pixels"),
+        (&heic, "HEIF image"),
+    ];
+    for (path, needle) in cases {
+        let p = path.to_string_lossy().into_owned();
+        let args = ["generate", "x", "--ref", &p];
+        let o = match tokio::time::timeout(std::time::Duration::from_secs(60), e.run(&args)).await {
+            Ok(o) => o,
+            Err(_) => {
+                // Give a reader stuck on the FIFO its end of file, so no process is left behind.
+                drop(std::fs::OpenOptions::new().write(true).open(&fifo));
+                panic!("banana hung on --ref {p}");
+            }
+        };
+        assert_eq!(o.code, 2, "{p}: {}", o.stderr);
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(o.stderr.contains(name.as_ref()) && o.stderr.contains(needle), "{}", o.stderr);
+    }
+    assert_eq!(e.generate_requests(), 0, "nothing was sent");
+}

@@ -150,7 +150,7 @@ fn main() {
     base.sort();
     let base_best = base[0];
     println!(
-        "pipeline (prepare_all, rayon): median {:.3} s, best {:.3} s; request payload {:.1} MB",
+        "pipeline (prepare_all, one image per core): median {:.3} s, best {:.3} s; request payload {:.1} MB",
         ours_med.as_secs_f64(),
         ours[0].as_secs_f64(),
         out_bytes as f64 / 1e6

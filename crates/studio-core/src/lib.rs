@@ -494,9 +494,7 @@ impl Studio {
                 // Reading and checking the image is file and decode work: off the async workers.
                 let store = Arc::clone(&self.store);
                 let r = tokio::task::spawn_blocking(move || {
-                    let bytes = std::fs::read(&path)
-                        .map_err(|e| Error::io("cannot read the chat's last image", &path, e))?;
-                    references::import_bytes_blocking(&store, &bytes, "last image of the chat")
+                    references::import_file_as_blocking(&store, &path, "last image of the chat")
                 })
                 .await
                 .map_err(|e| Error::Other(format!("import task failed: {e}")))??;

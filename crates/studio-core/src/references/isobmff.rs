@@ -132,17 +132,22 @@ enum BoxError {
 
 impl BoxError {
     fn refusal(self) -> String {
+        self.refusal_for("movie")
+    }
+
+    /// The refusal, naming what the file claimed to be ("movie", "HEIF image").
+    fn refusal_for(self, what: &str) -> String {
         match self {
             BoxError::Truncated { at, kind: Some(k) } => format!(
-                "the movie is cut short: its `{k}` box at byte {at} runs past the end of the file"
+                "the {what} is cut short: its `{k}` box at byte {at} runs past the end of the file"
             ),
             BoxError::Truncated { at, kind: None } => {
-                format!("the movie is cut short: a box header at byte {at} is incomplete")
+                format!("the {what} is cut short: a box header at byte {at} is incomplete")
             }
             BoxError::BadSize { at, kind, size } => format!(
-                "the movie is damaged: its `{kind}` box at byte {at} declares an impossible size ({size} bytes)"
+                "the {what} is damaged: its `{kind}` box at byte {at} declares an impossible size ({size} bytes)"
             ),
-            BoxError::Io(e) => format!("the movie could not be read ({e})"),
+            BoxError::Io(e) => format!("the {what} could not be read ({e})"),
         }
     }
 }
@@ -233,6 +238,87 @@ pub fn movie_duration_ms<R: Read + Seek>(r: &mut R, len: u64) -> Result<Option<u
     })
 }
 
+/// Checks that a file whose `ftyp` says HEIF is built like one (ISO/IEC 23008-12), so a renamed web page
+/// or a cut-short upload behind a copied `ftyp` box is not sent as `image/heic`: the top-level boxes tile
+/// the file exactly, starting with `ftyp`; a `meta` box holds a `hdlr` of type `pict`, the item list
+/// (`iinf`) and their locations (`iloc`); and the coded data is there (`mdat`, or `idat` inside `meta`).
+/// No decoder is linked, so this is as far as the file can be proven an image here.
+pub fn heif_structure<R: Read + Seek>(r: &mut R, len: u64) -> Result<(), String> {
+    const WHAT: &str = "HEIF image";
+    let mut pos = 0u64;
+    let mut walked = 0u32;
+    let (mut meta, mut mdat) = (None, false);
+    while pos < len {
+        walked += 1;
+        if walked > MAX_TOP_BOXES {
+            return Err(format!(
+                "the {WHAT} is damaged: more than {MAX_TOP_BOXES} top-level boxes"
+            ));
+        }
+        let h = read_header(r, pos, len).map_err(|e| e.refusal_for(WHAT))?;
+        if walked == 1 && &h.kind != b"ftyp" {
+            return Err(format!(
+                "the {WHAT} is damaged: it does not start with its `ftyp` box"
+            ));
+        }
+        match &h.kind {
+            b"meta" if meta.is_none() => meta = Some(h.body()),
+            b"mdat" => mdat = true,
+            _ => {}
+        }
+        pos = h.start + h.size;
+    }
+    let Some((start, end)) = meta else {
+        return Err(format!(
+            "it starts like a {WHAT} but has no `meta` box describing one (its content was checked, not its name)"
+        ));
+    };
+    // `meta` is a full box: version and flags come before its children.
+    let mut pos = start + 4;
+    let (mut handler, mut iinf, mut iloc, mut idat) = (None, false, false, false);
+    let mut walked = 0u32;
+    while end.saturating_sub(pos) >= 8 && walked < MAX_CHILD_BOXES {
+        walked += 1;
+        let h = read_header(r, pos, end).map_err(|e| e.refusal_for(WHAT))?;
+        match &h.kind {
+            b"hdlr" if h.size >= h.header + 12 => {
+                r.seek(SeekFrom::Start(h.start + h.header + 8))
+                    .map_err(|e| BoxError::Io(e).refusal_for(WHAT))?;
+                handler =
+                    Some(read_array::<4, _>(r).map_err(|e| BoxError::Io(e).refusal_for(WHAT))?);
+            }
+            b"iinf" => iinf = true,
+            b"iloc" => iloc = true,
+            b"idat" => idat = true,
+            _ => {}
+        }
+        pos = h.start + h.size;
+    }
+    match handler {
+        Some(h) if &h == b"pict" => {}
+        Some(h) => {
+            return Err(format!(
+                "it is not a {WHAT}: its `meta` box describes `{}` items, not pictures",
+                String::from_utf8_lossy(&h).escape_debug()
+            ))
+        }
+        None => {
+            return Err(format!(
+                "the {WHAT} is damaged: its `meta` box has no handler (`hdlr`)"
+            ))
+        }
+    }
+    if !iinf || !iloc {
+        return Err(format!(
+            "the {WHAT} is damaged: its `meta` box lacks the item list (`iinf`) or their locations (`iloc`)"
+        ));
+    }
+    if !mdat && !idat {
+        return Err(format!("the {WHAT} holds no image data (no `mdat` box)"));
+    }
+    Ok(())
+}
+
 /// The duration in the `mvhd` among the children in `start..end`, if it can be read.
 fn mvhd_duration<R: Read + Seek>(r: &mut R, start: u64, end: u64) -> Option<u64> {
     let mut pos = start;
@@ -302,6 +388,65 @@ pub(crate) mod tests {
             body.extend_from_slice(*c);
         }
         bx(b"ftyp", &body)
+    }
+
+    /// A minimal well-formed HEIC: `ftyp`, `meta` (`hdlr` pict, `iinf`, `iloc`, `iprp/ipco/ispe`), `mdat`.
+    pub fn heic(width: u32, height: u32, mdat: usize) -> Vec<u8> {
+        let full = |kind: &[u8; 4], body: &[u8]| bx(kind, &[&[0u8, 0, 0, 0][..], body].concat());
+        let hdlr = [&[0u8; 4][..], b"pict", &[0u8; 13]].concat();
+        let ispe = [width.to_be_bytes(), height.to_be_bytes()].concat();
+        let meta = full(
+            b"meta",
+            &[
+                full(b"hdlr", &hdlr),
+                full(b"iinf", &[0, 0]),
+                full(b"iloc", &[0x44, 0, 0, 0]),
+                bx(b"iprp", &bx(b"ipco", &full(b"ispe", &ispe))),
+            ]
+            .concat(),
+        );
+        [
+            ftyp(b"heic", &[b"mif1", b"heic"]),
+            meta,
+            bx(b"mdat", &vec![7u8; mdat]),
+        ]
+        .concat()
+    }
+
+    fn heif_check(b: &[u8]) -> Result<(), String> {
+        heif_structure(&mut Cursor::new(b), b.len() as u64)
+    }
+
+    /// Issue 9: an `ftyp` box followed by anything (a web page) was sent as `image/heic`.
+    #[test]
+    fn heif_structure_is_checked() {
+        let good = heic(4032, 3024, 100);
+        assert_eq!(heif_check(&good), Ok(()));
+        let mut html = ftyp(b"heic", &[b"mif1"]);
+        html.extend_from_slice(b"<!doctype html><html><body>not a photo</body></html>");
+        let e = heif_check(&html).unwrap_err();
+        assert!(e.contains("HEIF image"), "{e}");
+        // Cut short, or a byte too many: the boxes no longer tile the file.
+        assert!(heif_check(&good[..good.len() - 1])
+            .unwrap_err()
+            .contains("cut short"));
+        let mut long = good.clone();
+        long.extend_from_slice(b"tail");
+        assert!(heif_check(&long).is_err());
+        // No meta, no mdat, a meta of another handler.
+        let no_meta = [ftyp(b"heic", &[b"mif1"]), bx(b"mdat", &[1; 10])].concat();
+        assert!(heif_check(&no_meta).unwrap_err().contains("no `meta` box"));
+        let no_mdat = &good[..good.len() - 108];
+        assert!(
+            heif_check(no_mdat).unwrap_err().contains("no image data"),
+            "{:?}",
+            heif_check(no_mdat)
+        );
+        let s = String::from_utf8_lossy(&good).into_owned();
+        let at = s.find("pict").unwrap();
+        let mut vide = good.clone();
+        vide[at..at + 4].copy_from_slice(b"vide");
+        assert!(heif_check(&vide).unwrap_err().contains("not pictures"));
     }
 
     pub fn mvhd_v0(timescale: u32, duration: u32) -> Vec<u8> {
@@ -500,6 +645,27 @@ pub(crate) mod tests {
             f.extend_from_slice(b"moov");
             f.extend_from_slice(&tail);
             let _ = duration(&f);
+        }
+
+        /// The HEIF walk on a valid `ftyp` then any boxes, and on a real file with any bytes changed.
+        #[test]
+        fn hostile_heif_boxes_never_panic(
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
+            small in proptest::sample::select(vec![0u32, 1, 7, 8, 9, 12, 16, 0xFFFF_FFFF]),
+            kind in proptest::sample::select(vec![*b"meta", *b"mdat", *b"hdlr", *b"iloc"]),
+            flips in proptest::collection::vec((0usize..200, proptest::num::u8::ANY), 0..6),
+        ) {
+            let mut f = ftyp(b"heic", &[b"mif1"]);
+            f.extend_from_slice(&small.to_be_bytes());
+            f.extend_from_slice(&kind);
+            f.extend_from_slice(&tail);
+            let _ = heif_check(&f);
+            let mut good = heic(64, 48, 16);
+            for (at, b) in flips {
+                let n = good.len();
+                good[at % n] = b;
+            }
+            let _ = heif_check(&good);
         }
     }
 }

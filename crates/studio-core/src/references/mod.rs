@@ -1,12 +1,20 @@
 //! References: images (check, orient, downscale if needed) and videos (recognise, read the duration, keep
 //! as they are), imported into `refs/` under their content hash (so the same file is stored once and a chat
 //! can be resumed after the originals move), and loaded back for a request. The pixel work is in
-//! [`pipeline`], the video containers in [`video`] ([`isobmff`] for MP4/MOV, [`ebml`] for WebM); imports of
-//! several files run in parallel across cores (rayon).
+//! [`pipeline`], the video containers in [`video`] ([`isobmff`] for MP4/MOV, [`ebml`] for WebM).
+//!
+//! Hostile files are bounded before they cost anything: a path is opened only when it is a regular file
+//! (and without blocking, should a FIFO take its place), its size is checked against its kind's cap from
+//! `fstat`, its kind comes from the first bytes, videos are streamed and never read whole, and an image
+//! is read and decoded only after its header's pixel size fits the one process-wide memory [`budget`]
+//! shared by every import path (several files in parallel, pastes, gallery images, the CLI).
 
+pub mod budget;
+pub mod dimensions;
 pub mod ebml;
 pub mod isobmff;
 pub mod pipeline;
+pub mod png_stream;
 pub mod video;
 
 use std::fs::File;
@@ -14,7 +22,6 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use gemini::Part;
-use rayon::prelude::*;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -198,11 +205,26 @@ pub fn import_bytes_blocking(store: &Store, bytes: &[u8], name: &str) -> Result<
         insert(store, &info, &file)?;
         return Ok(info);
     }
+    import_image(store, bytes, name, None)
+}
+
+/// Stores an image's bytes, prepared under `held` (taken from its file's plan) or under a permit of its
+/// own.
+fn import_image(
+    store: &Store,
+    bytes: &[u8],
+    name: &str,
+    held: Option<&budget::Permit<'_>>,
+) -> Result<ReferenceInfo> {
     let hash = pipeline::content_hash(bytes);
     if let Some(info) = existing(store, &hash)? {
         return Ok(info);
     }
-    let prepared = pipeline::prepare(bytes).map_err(|reason| refused(name, reason))?;
+    let prepared = match held {
+        Some(permit) => pipeline::prepare_held(bytes, permit),
+        None => pipeline::prepare(bytes),
+    }
+    .map_err(|reason| refused(name, reason))?;
     let info = ReferenceInfo {
         hash: prepared.hash,
         name: name.to_string(),
@@ -251,53 +273,95 @@ pub fn display_name(path: &Path) -> String {
 }
 
 /// Imports a file from disk (blocking). An unreadable file, or anything but a regular file, is an
-/// `InvalidReference` naming it. Images are read whole (they are decoded anyway); videos are streamed:
-/// their duration comes from a few seeks, and their bytes are hashed and copied in chunks.
+/// `InvalidReference` naming it. Nothing is read whole before its kind and size allow it: videos are
+/// streamed (their duration comes from a few seeks, their bytes are hashed and copied in chunks), and an
+/// image is read only once its header's pixel size fits the decode budget, under a permit from it.
 pub fn import_file_blocking(store: &Store, path: &Path) -> Result<ReferenceInfo> {
-    let name = display_name(path);
-    let cannot_read = |e: std::io::Error| refused(&name, format!("cannot read {} ({e})", path.display()));
-    // stat before opening: opening a FIFO would block until someone writes to it.
-    check_regular(&std::fs::metadata(path).map_err(cannot_read)?).map_err(|r| refused(&name, r))?;
-    let mut file = File::open(path).map_err(cannot_read)?;
-    // fstat: the checks hold for the file actually opened, even if the path changed in between.
-    let meta = file.metadata().map_err(cannot_read)?;
-    check_regular(&meta).map_err(|r| refused(&name, r))?;
-    let len = meta.len();
-    video::check_size(len).map_err(|r| refused(&name, r))?;
+    import_file_as_blocking(store, path, &display_name(path))
+}
+
+/// [`import_file_blocking`] under another name in messages (the chat's last image, say).
+pub fn import_file_as_blocking(store: &Store, path: &Path, name: &str) -> Result<ReferenceInfo> {
+    let cannot_read =
+        |e: std::io::Error| refused(name, format!("cannot read {} ({e})", path.display()));
+    let (mut file, len) = open_regular(path).map_err(|e| match e {
+        OpenError::Io(e) => cannot_read(e),
+        OpenError::NotRegular(r) => refused(name, r),
+    })?;
+    video::check_size(len).map_err(|r| refused(name, r))?;
     let mut head = Vec::with_capacity(video::HEAD_BYTES);
     (&mut file)
         .take(video::HEAD_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(cannot_read)?;
     let Some(format) = video::sniff(&head) else {
-        let mut bytes = head;
-        bytes.reserve(len.saturating_sub(bytes.len() as u64) as usize);
-        file.read_to_end(&mut bytes).map_err(cannot_read)?;
-        return import_bytes_blocking(store, &bytes, &name);
+        let plan = pipeline::plan(&mut file, len).map_err(|r| refused(name, r))?;
+        let permit = budget::global().acquire(plan.cost);
+        let mut bytes = Vec::new();
+        bytes
+            .try_reserve_exact(len as usize)
+            .map_err(|_| refused(name, "there is not enough memory to read it"))?;
+        file.seek(SeekFrom::Start(0)).map_err(cannot_read)?;
+        // No more than fstat said: a file growing meanwhile must not outgrow its permit.
+        (&mut file)
+            .take(len)
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+        return import_image(store, &bytes, name, Some(&permit));
     };
-    let format = format.map_err(|r| refused(&name, r))?;
-    let duration = video::duration_ms(format, &mut file, len).map_err(|r| refused(&name, r))?;
-    let hash = hash_stream(&mut file, &mut std::io::sink()).map_err(cannot_read)?.0;
+    let format = format.map_err(|r| refused(name, r))?;
+    let duration = video::duration_ms(format, &mut file, len).map_err(|r| refused(name, r))?;
+    let hash = hash_stream(&mut file, &mut std::io::sink())
+        .map_err(cannot_read)?
+        .0;
     if let Some(info) = existing(store, &hash)? {
         return Ok(info);
     }
-    let info = video_info(hash, &name, format, len, duration);
-    copy_into_store(store, &mut file, &info, &name)?;
+    let info = video_info(hash, name, format, len, duration);
+    copy_into_store(store, &mut file, &info, name)?;
     Ok(info)
+}
+
+enum OpenError {
+    Io(std::io::Error),
+    NotRegular(String),
+}
+
+/// Opens a regular file for reading, with its length from `fstat`. Its type is checked before opening
+/// (opening a FIFO for reading waits for a writer), and the open itself is non-blocking, so a FIFO swapped
+/// in after the check cannot hang the import either; then the opened handle is checked again, so every
+/// later check holds for the file actually read.
+fn open_regular(path: &Path) -> std::result::Result<(File, u64), OpenError> {
+    check_regular(&std::fs::metadata(path).map_err(OpenError::Io)?)
+        .map_err(OpenError::NotRegular)?;
+    let file = open_nonblocking(path).map_err(OpenError::Io)?;
+    let meta = file.metadata().map_err(OpenError::Io)?;
+    check_regular(&meta).map_err(OpenError::NotRegular)?;
+    Ok((file, meta.len()))
+}
+
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // No effect on a regular file's reads; only the open of a FIFO or device is kept from waiting.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 /// What a file on disk looks like from its first bytes, without importing it: a video when it sniffs as
 /// one (even one that will be refused, a Matroska say), otherwise an image (whatever it is, its import says
-/// why it cannot be used). Only regular files are opened.
+/// why it cannot be used). Only regular files are opened, as [`import_file_blocking`] opens them.
 pub fn sniff_file(path: &Path) -> ReferenceKind {
-    let head = || -> std::io::Result<Vec<u8>> {
-        if !std::fs::metadata(path)?.is_file() {
-            return Ok(Vec::new());
-        }
+    let head = || -> std::result::Result<Vec<u8>, OpenError> {
+        let (file, _) = open_regular(path)?;
         let mut head = Vec::with_capacity(video::HEAD_BYTES);
-        File::open(path)?
-            .take(video::HEAD_BYTES as u64)
-            .read_to_end(&mut head)?;
+        file.take(video::HEAD_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(OpenError::Io)?;
         Ok(head)
     };
     match head() {
@@ -361,7 +425,10 @@ fn copy_into_store(store: &Store, src: &mut File, info: &ReferenceInfo, name: &s
     };
     if hash != info.hash || len != info.bytes as u64 {
         let _ = std::fs::remove_file(&tmp);
-        return Err(refused(name, "the file changed while it was being imported: try again"));
+        return Err(refused(
+            name,
+            "the file changed while it was being imported: try again",
+        ));
     }
     if let Err(e) = std::fs::rename(&tmp, &dest) {
         let _ = std::fs::remove_file(&tmp);
@@ -371,12 +438,9 @@ fn copy_into_store(store: &Store, src: &mut File, info: &ReferenceInfo, name: &s
     insert(store, info, &file)
 }
 
-/// Imports many files in parallel (one per core); results in input order.
+/// Imports many files in parallel (one per core, within the decode budget); results in input order.
 pub fn import_files_blocking(store: &Store, paths: &[PathBuf]) -> Vec<Result<ReferenceInfo>> {
-    paths
-        .par_iter()
-        .map(|p| import_file_blocking(store, p))
-        .collect()
+    budget::par_map(paths, |p| import_file_blocking(store, p))
 }
 
 /// Loads a stored reference for a request: an image's bytes, or a video's hash and type (its bytes are read
@@ -392,7 +456,10 @@ pub fn load(store: &Store, hash: &str) -> Result<Loaded> {
         ReferenceKind::Image => {
             let bytes =
                 std::fs::read(&path).map_err(|_| Error::ReferenceNotFound(hash.to_string()))?;
-            Ok(Loaded::Image { mime: info.mime, bytes })
+            Ok(Loaded::Image {
+                mime: info.mime,
+                bytes,
+            })
         }
         ReferenceKind::Video if path.is_file() => Ok(Loaded::Video {
             hash: info.hash,
@@ -418,4 +485,32 @@ pub fn info(store: &Store, hash: &str) -> Result<ReferenceInfo> {
     Ok(lookup(store, hash)?
         .ok_or_else(|| Error::ReferenceNotFound(hash.to_string()))?
         .0)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// Issue 9: a FIFO put in place of the file between the type check and the open (the path is checked,
+    /// then opened) must not hang the import. The open itself does not wait for a writer, and the opened
+    /// handle's type is what is checked. Under a deadline, so a regression fails instead of hanging.
+    #[test]
+    fn a_fifo_swapped_in_after_the_check_does_not_block_the_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("swapped.png");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let got = open_nonblocking(&path)
+                .and_then(|f| f.metadata())
+                .map(|m| check_regular(&m));
+            let _ = tx.send(got);
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("opening a FIFO blocked");
+        let refused = got.unwrap().unwrap_err();
+        assert!(refused.contains("not a regular file"), "{refused}");
+    }
 }

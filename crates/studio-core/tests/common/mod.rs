@@ -3,6 +3,10 @@
 
 use std::time::Duration;
 
+mod bomb;
+#[allow(unused_imports)] // Only some test binaries make bombs.
+pub use bomb::{png_bomb, png_bomb_interlaced};
+
 use gemini_fake::{FakeConfig, FakeGemini};
 use studio_core::{GenerateParams, GenerateRequest, Studio, StudioConfig, StudioOptions};
 
