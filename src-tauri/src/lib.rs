@@ -18,6 +18,13 @@ pub fn run() {
     let raw: Box<dyn Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync> =
         Box::new(tauri::generate_handler![commands::references::import_reference_bytes]);
 
+    let scheme_pool = match protocol::scheme_pool() {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("Banana Studio could not start: cannot start the image readers: {err}");
+            std::process::exit(1);
+        }
+    };
     let result = tauri::Builder::default()
         .invoke_handler(move |invoke| {
             if bindings::RAW_COMMANDS.contains(&invoke.message.command()) {
@@ -26,6 +33,7 @@ pub fn run() {
                 typed(invoke)
             }
         })
+        .manage(scheme_pool)
         .register_asynchronous_uri_scheme_protocol(protocol::SCHEME, protocol::handle)
         .setup(move |app| {
             builder.mount_events(app);
