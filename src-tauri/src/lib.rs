@@ -6,6 +6,8 @@ mod commands;
 mod error;
 mod protocol;
 mod state;
+#[cfg(test)]
+mod test_support;
 
 use tauri::Manager;
 

@@ -368,33 +368,13 @@ mod tests {
     /// from them), while a proper row is served.
     #[test]
     fn rows_naming_files_outside_images_are_not_served() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dirs = DataDir::new(tmp.path());
-        let studio = Studio::open(studio_core::StudioConfig {
-            data_dir: tmp.path().to_path_buf(),
-            api_key: None,
-            base_url: "http://127.0.0.1:9".into(),
-            price_per_million_tokens: None,
-        })
-        .unwrap();
-        std::fs::write(tmp.path().join("api-key"), b"secret").unwrap();
-        let mut png = Vec::new();
-        image::RgbImage::new(8, 8).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
-        std::fs::write(dirs.images.join("good.png"), &png).unwrap();
-        let db = rusqlite::Connection::open(&dirs.db).unwrap();
-        for (id, name) in [("good", "good.png"), ("key", "../api-key"), ("db", "../gallery.sqlite"), ("abs", "/etc/passwd")] {
-            db.execute(
-                "INSERT INTO images (id, chat_id, turn_id, file_name, sha256, mime, width, height, bytes, prompt, model, params, \
-                 reference_hashes, text, thoughts, image_tokens, total_tokens, created_at) \
-                 VALUES (?1, 'c', 't', ?2, '', 'image/png', 8, 8, 1, 'p', 'm', '{}', '[]', '', '', 0, 0, 0)",
-                rusqlite::params![id, name],
-            )
-            .unwrap();
-        }
+        let mut rows = vec![("good", "good.png")];
+        rows.extend_from_slice(crate::test_support::HOSTILE_ROWS);
+        let (_tmp, dirs, studio) = crate::test_support::studio_with_rows(&rows);
         assert_eq!(resolve(&studio, &dirs, Route::Image("good".into())).unwrap(), dirs.images.join("good.png").canonicalize().unwrap());
         assert!(resolve(&studio, &dirs, Route::Thumb("good".into())).is_ok());
-        for id in ["key", "db", "abs"] {
-            for route in [Route::Image(id.into()), Route::Thumb(id.into())] {
+        for (id, _) in crate::test_support::HOSTILE_ROWS {
+            for route in [Route::Image(id.to_string()), Route::Thumb(id.to_string())] {
                 let err = resolve(&studio, &dirs, route).expect_err(id);
                 assert_eq!(err.status(), StatusCode::NOT_FOUND, "{id}: {err:?}");
             }
