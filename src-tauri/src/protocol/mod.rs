@@ -244,9 +244,16 @@ fn response(result: Result<Served, ProtocolError>, origin: Option<&'static str>)
             r.body(bytes)
         }
         Err(err) => {
-            let mut r = Response::builder().status(err.status()).header(header::CONTENT_TYPE, "text/plain; charset=utf-8");
+            let mut r = Response::builder()
+                .status(err.status())
+                .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+                .header(header::VARY, "Origin");
             if err == ProtocolError::Busy {
                 r = r.header(header::RETRY_AFTER, "1");
+            }
+            // The app's own page may read why (a 503 to retry, a 404), as it may read the image.
+            if let Some(o) = origin {
+                r = r.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
             }
             r.body(err.to_string().into_bytes())
         }
@@ -404,9 +411,11 @@ mod tests {
 
     #[test]
     fn a_busy_answer_says_when_to_ask_again() {
-        let r = response(Err(ProtocolError::Busy), None);
+        let r = response(Err(ProtocolError::Busy), Some("tauri://localhost"));
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(r.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("1"));
+        assert_eq!(r.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).and_then(|v| v.to_str().ok()), Some("tauri://localhost"));
+        assert!(response(Err(ProtocolError::NotFound("x".into())), None).headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
     }
 
     #[test]
