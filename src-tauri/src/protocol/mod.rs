@@ -43,7 +43,7 @@ pub enum ProtocolError {
     BadAddress(String),
     #[error("no such image: {0}")]
     NotFound(String),
-    #[error("refused: {0} is outside the data folder")]
+    #[error("refused: {0} is outside the folder this kind of image is served from")]
     Forbidden(String),
     #[error("could not read {0}: {1}")]
     Io(String, String),
