@@ -59,7 +59,8 @@ impl<T: Clone + Send + 'static> Pool<T> {
                 let out = catch_unwind(AssertUnwindSafe(job.work)).unwrap_or_else(|_| on_panic());
                 let replies = lock(&waiters).remove(&job.key).unwrap_or_default();
                 for reply in replies {
-                    reply(out.clone());
+                    // A failing reply must not take the worker with it: the pool would shrink for good.
+                    let _ = catch_unwind(AssertUnwindSafe(|| reply(out.clone())));
                 }
             })?;
         }
