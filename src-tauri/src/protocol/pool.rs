@@ -185,4 +185,14 @@ mod tests {
         pool.submit("q".into(), || 1, Box::new(move |v| { let _ = tx2.send(v); })).ok().unwrap();
         assert_eq!(rx.recv_timeout(WAIT).unwrap(), 1);
     }
+
+    /// A reply that panics (the webview went away mid-answer) leaves the worker running.
+    #[test]
+    fn a_panicking_reply_keeps_the_worker() {
+        let pool = Pool::<u32>::new("test-pool", 1, 4, || 0).unwrap();
+        let (tx, rx) = channel();
+        pool.submit("p".into(), || 1, Box::new(|_| panic!("reply failed"))).ok().unwrap();
+        pool.submit("q".into(), || 2, Box::new(move |v| { let _ = tx.send(v); })).ok().unwrap();
+        assert_eq!(rx.recv_timeout(WAIT).unwrap(), 2);
+    }
 }
