@@ -2,6 +2,9 @@
 // latency, scroll frame times, and memory, each against a baseline measured in the same run.
 //   scripts/bench-app [N]     (default N = 100000; run under a display or via the script's xvfb-run)
 // Baselines: launch and memory with an empty gallery; search and scrolling with a 1,000-image gallery.
+// Export (issue 9): the longest main-thread stall while 50 large images are exported, against the old path
+// (the export on the GTK main thread, BANANA_BENCH_EXPORT_ON_MAIN_THREAD=1) in the same run.
+//   scripts/bench-app export  runs only that part.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,7 +16,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const target = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
 // BANANA_BENCH_APP: another build of the app (e.g. target/release/banana-studio); the debug build by default.
 const app = process.env.BANANA_BENCH_APP ?? path.join(target, "debug/banana-studio");
-const N = Number(process.argv[2] ?? 100000);
+const onlyExport = process.argv[2] === "export";
+const N = onlyExport ? 0 : Number(process.argv[2] ?? 100000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function seed(n) {
@@ -136,6 +140,86 @@ async function measure(dir, label, { scroll = false, search = false, env = {} } 
   return out;
 }
 
+/**
+ * Exports `ids` (50 images of 8 MB) a few times while two probes run in the page: a stream of calls to a
+ * synchronous command (`cancel_generation` with an unknown id: answered on the GTK main thread, so its
+ * round trip is how long the main thread could not answer) and a requestAnimationFrame loop (the longest gap
+ * between frames). Returns the longest of each per export and the export's own time.
+ */
+async function measureExport(dir, label, env = {}) {
+  const driver = await startDriver({ env: { BANANA_STUDIO_DATA_DIR: dir, GEMINI_API_KEY: "", ...env } });
+  const out = { label, runs: [] };
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "banana-bench-export-"));
+  try {
+    const s = await Session.create(driver.base, app);
+    await pollUntil(s, `return !!window.__TAURI_INTERNALS__ && (document.getElementById("mode-badge")?.textContent ?? "") !== ""`);
+    const ids = await s.execAsync(`const done = arguments[0]; window.__TAURI_INTERNALS__.invoke("gallery_list", { query: { limit: 100 }, withTotal: false }).then((p) => done(p.items.map((i) => i.id)), (e) => done(String(e)));`);
+    if (!Array.isArray(ids) || ids.length !== 50) throw new Error("expected 50 images, got " + JSON.stringify(ids).slice(0, 200));
+    await sleep(1500);
+    // The first export warms the page cache for both; the next five are measured.
+    for (let k = 0; k < 6; k++) {
+      const r = await s.execAsync(`
+        const [ids, folder, done] = arguments; const T = window.__TAURI_INTERNALS__;
+        let running = true, maxIpc = 0, probes = 0, maxGap = 0, frames = 0, last = performance.now();
+        const frame = (t) => { maxGap = Math.max(maxGap, t - last); last = t; frames++; if (running) requestAnimationFrame(frame); };
+        requestAnimationFrame((t) => { last = t; requestAnimationFrame(frame); });
+        (async () => { while (running) { const t = performance.now(); await T.invoke("cancel_generation", { jobId: "probe" }); maxIpc = Math.max(maxIpc, performance.now() - t); probes++; await new Promise((r) => setTimeout(r, 4)); } })();
+        setTimeout(async () => {
+          const t = performance.now();
+          let written = null; try { written = await T.invoke("gallery_export", { ids, folder }); } catch (e) { written = String(e?.message ?? e); }
+          const exportMs = performance.now() - t;
+          setTimeout(() => { running = false; done({ written, exportMs, maxIpc, probes, maxGap, frames }); }, 300);
+        }, 300);`, [ids, folder]);
+      if (r.written !== 50) throw new Error("export failed: " + JSON.stringify(r));
+      if (k > 0) out.runs.push(r);
+      console.error(`[${label}] export ${k}: ${JSON.stringify(r)}`);
+    }
+    await s.close();
+  } finally {
+    driver.stop();
+    fs.rmSync(folder, { recursive: true, force: true });
+    await sleep(500);
+  }
+  return out;
+}
+
+/** A 50-image gallery whose image files are 8 MB each (what a 4K PNG weighs), for the export benchmark. */
+function seedLarge() {
+  const dir = seed(50);
+  const filler = Buffer.alloc(8 * 1024 * 1024);
+  for (let i = 0; i < filler.length; i += 4) filler.writeUInt32LE((i * 2654435761) >>> 0, i);
+  for (const f of fs.readdirSync(path.join(dir, "images"))) fs.writeFileSync(path.join(dir, "images", f), filler);
+  return dir;
+}
+
+async function exportBench() {
+  const dir = seedLarge();
+  const old = await measureExport(dir, "export on the main thread (old)", { BANANA_BENCH_EXPORT_ON_MAIN_THREAD: "1" });
+  const now = await measureExport(dir, "export off the main thread");
+  fs.rmSync(dir, { recursive: true, force: true });
+  const worst = (r, k) => Math.max(...r.runs.map((x) => x[k]));
+  const med = (r, k) => pct(r.runs.map((x) => x[k]), 0.5);
+  const lines = [];
+  const say = (t) => { lines.push(t); console.log(t); };
+  say(`Exporting 50 images of 8 MB (${old.runs.length} exports each; per export the longest stall, then the median and the worst of those):`);
+  say("");
+  say(`| measure | old: export on the main thread | now: off the main thread | ratio |`);
+  say(`|---|---|---|---|`);
+  for (const [name, k] of [["longest main-thread stall (round trip of a synchronous command)", "maxIpc"], ["longest gap between animation frames", "maxGap"]]) {
+    say(`| ${name}, median | ${f1(med(old, k))} ms | ${f1(med(now, k))} ms | ${f1(med(old, k) / med(now, k))}x |`);
+    say(`| ${name}, worst | ${f1(worst(old, k))} ms | ${f1(worst(now, k))} ms | ${f1(worst(old, k) / worst(now, k))}x |`);
+  }
+  say(`| export time, median | ${f1(med(old, "exportMs"))} ms | ${f1(med(now, "exportMs"))} ms | ${f1(med(old, "exportMs") / med(now, "exportMs"))}x |`);
+  say(`| probe calls answered during the run (median) | ${med(old, "probes")} | ${med(now, "probes")} | |`);
+  return lines;
+}
+
+if (onlyExport) {
+  const lines = await exportBench();
+  fs.writeFileSync(path.join(os.tmpdir(), "banana-bench-export.md"), lines.join("\n") + "\n");
+  process.exit(0);
+}
+
 const empty = seed(0);
 const small = seed(1000);
 const big = seed(N);
@@ -184,3 +268,6 @@ say(`| RSS WebKit web process, idle | ${Math.round(kC.rssIdleWebKb / 1024)} MB |
 say(`| RSS WebKit web process, after scrolling | ${Math.round(kC.rssAfterScrollWebKb / 1024)} MB | ${Math.round(kN.rssAfterScrollWebKb / 1024)} MB | ${f1(kN.rssAfterScrollWebKb / kC.rssAfterScrollWebKb)}x |`);
 fs.writeFileSync(path.join(os.tmpdir(), "banana-bench-app.md"), lines.join("\n") + "\n");
 for (const d of [empty, small, big]) fs.rmSync(d, { recursive: true, force: true });
+say("");
+for (const l of await exportBench()) lines.push(l);
+fs.writeFileSync(path.join(os.tmpdir(), "banana-bench-app.md"), lines.join("\n") + "\n");

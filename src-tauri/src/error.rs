@@ -34,13 +34,24 @@ impl From<studio_core::Error> for CommandError {
 pub type CommandResult<T> = Result<T, CommandError>;
 
 /// Runs blocking engine work (SQLite, files) off the async workers and returns its result as a command's.
+/// Commands doing store or file work are `async` and go through here: a sync command runs on the GTK main
+/// thread, and the window froze while it did (a 50-image export).
 pub async fn blocking<T, F>(f: F) -> CommandResult<T>
 where
     T: Send + 'static,
     F: FnOnce() -> studio_core::Result<T> + Send + 'static,
 {
+    blocking_cmd(move || Ok(f()?)).await
+}
+
+/// [`blocking`] for work that fails with the shell's own errors.
+pub async fn blocking_cmd<T, F>(f: F) -> CommandResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> CommandResult<T> + Send + 'static,
+{
     match tokio::task::spawn_blocking(f).await {
-        Ok(r) => Ok(r?),
-        Err(e) => Err(CommandError::new("other", e.to_string())),
+        Ok(r) => r,
+        Err(e) => Err(CommandError::new("other", format!("the task failed: {e}"))),
     }
 }

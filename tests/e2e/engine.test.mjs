@@ -3,6 +3,7 @@
 // Runs in offline demo mode: the app's built-in fake Gemini server answers, faults come from prompt markers.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -145,6 +146,36 @@ test("the gallery finds images by prompt words", async () => {
 test("the URI scheme refuses paths outside the data folder", async () => {
   const status = await s.execAsync(`const done = arguments[0]; fetch("studio://image/..%2F..%2Fetc%2Fpasswd").then(r => done(r.status), () => done("blocked"));`);
   assert.notEqual(status, 200);
+});
+
+/** Runs one SQL statement on the app's database from outside, as a tampered or damaged database would read. */
+function sql(statement, ...args) {
+  execFileSync("python3", ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], timeout=10)\nc.execute(sys.argv[2], sys.argv[3:])\nc.commit()", path.join(dataDir, "gallery.sqlite"), statement, ...args]);
+}
+
+test("a gallery row naming a file outside images/ is neither served nor exported (issue 9)", async () => {
+  const list = await invoke(s, "gallery_list", { query: { limit: 50 }, withTotal: false });
+  const id = list.ok.items[0].id;
+  const detail = await invoke(s, "gallery_get", { id });
+  assert.ok(detail.ok, JSON.stringify(detail.err));
+  const original = fs.readdirSync(path.join(dataDir, "images")).find((f) => f.startsWith(id));
+  assert.ok(original, "the image's file is in images/");
+  fs.writeFileSync(path.join(dataDir, "secret.txt"), "top secret");
+  const fetchStatus = (url) => s.execAsync(`const done = arguments[1]; fetch(arguments[0]).then(r => done(r.status), () => done("blocked"));`, [url]);
+  try {
+    sql("UPDATE images SET file_name = ?1 WHERE id = ?2", "../secret.txt", id);
+    // A query makes each URL new to the webview's cache (the scheme ignores it).
+    assert.equal(await fetchStatus(`studio://image/${id}?t=${Date.now()}`), 404);
+    assert.equal(await fetchStatus(`studio://thumb/${id}?t=${Date.now()}`), 404);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "banana-e2e-export-"));
+    const exported = await invoke(s, "gallery_export", { ids: [id], folder: out });
+    assert.equal(exported.err?.kind, "not_found", JSON.stringify(exported));
+    assert.deepEqual(fs.readdirSync(out), []);
+    fs.rmSync(out, { recursive: true, force: true });
+  } finally {
+    sql("UPDATE images SET file_name = ?1 WHERE id = ?2", original, id);
+  }
+  assert.equal(await fetchStatus(`studio://image/${id}?t=${Date.now()}`), 200);
 });
 
 test("after a restart everything is still there", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asCommandError, headerSafeName, imageUrl } from "./api";
+import { asCommandError, headerSafeName, IMAGE_RETRIES, imageUrl, retryImageUrl } from "./api";
 
 describe("imageUrl", () => {
   it("uses the studio scheme on Linux and macOS", () => {
@@ -25,5 +25,19 @@ describe("raw uploads and errors", () => {
   it("folds any rejection into {kind, message}", () => {
     expect(asCommandError({ kind: "quota", message: "slow down" })).toEqual({ kind: "quota", message: "slow down" });
     expect(asCommandError("boom")).toEqual({ kind: "ipc", message: "boom" });
+  });
+});
+
+describe("retryImageUrl", () => {
+  it("asks again for an app-served image a few times, then gives up", () => {
+    let url: string | null = "studio://thumb/img_1";
+    const seen: string[] = [];
+    while ((url = retryImageUrl(url)) !== null) seen.push(url);
+    expect(seen).toEqual(Array.from({ length: IMAGE_RETRIES }, (_, i) => `studio://thumb/img_1?retry=${i + 1}`));
+    expect(retryImageUrl("http://studio.localhost/image/a")).toBe("http://studio.localhost/image/a?retry=1");
+  });
+  it("leaves other images alone", () => {
+    expect(retryImageUrl("https://example.com/favicon.ico")).toBeNull();
+    expect(retryImageUrl("data:image/png;base64,AAAA")).toBeNull();
   });
 });

@@ -32,6 +32,35 @@ export function imageUrl(kind: ImageKind, id: string, platform: string = navigat
   return /Windows/i.test(platform) ? `http://studio.localhost/${kind}/${safe}` : `studio://${kind}/${safe}`;
 }
 
+/** How often an image the app serves is asked for again after it failed to load. */
+export const IMAGE_RETRIES = 4;
+
+/**
+ * The address to ask again for an app-served image that failed to load, or null (not ours, or retried
+ * enough). The scheme answers 503 when its queue is full (a fast fling through the gallery) and an <img>
+ * never retries by itself; a changed query makes the webview ask anew (the scheme ignores the query).
+ */
+export function retryImageUrl(src: string): string | null {
+  const m = /^(studio:\/\/|http:\/\/studio\.localhost\/)([^?#]*)(?:\?retry=(\d+))?$/.exec(src);
+  if (!m) return null;
+  const attempt = Number(m[3] ?? 0) + 1;
+  return attempt > IMAGE_RETRIES ? null : `${m[1]}${m[2]}?retry=${attempt}`;
+}
+
+/** Asks again, with a growing pause, for app-served images anywhere in `root` that fail to load. */
+export function retryFailedImages(root: Document = document): void {
+  root.addEventListener("error", (e) => {
+    const img = e.target;
+    if (!(img instanceof HTMLImageElement)) return;
+    const next = retryImageUrl(img.src);
+    if (!next) return;
+    const attempt = Number(/retry=(\d+)$/.exec(next)?.[1] ?? 1);
+    const failed = img.src;
+    // Only if nothing else changed the image meanwhile (a reused gallery tile shows another image now).
+    setTimeout(() => { if (img.src === failed) img.src = next; }, 250 * 2 ** (attempt - 1));
+  }, true);
+}
+
 /** A header value must be ISO-8859-1: names outside printable ASCII are percent-encoded. */
 export function headerSafeName(name: string): string {
   const trimmed = name.slice(0, 200);

@@ -1,6 +1,6 @@
 //! Boots the window: asks the backend who it is and what each model allows (the catalogue as known now, no
 //! network), builds every screen, then refreshes the model list in the background.
-import { call, commands, imageUrl, safe, type AppInfo } from "./api";
+import { call, commands, imageUrl, retryFailedImages, safe, type AppInfo } from "./api";
 import { byId } from "./dom";
 import { modeLabel } from "./mode";
 import { initParams } from "./params";
@@ -60,6 +60,7 @@ async function boot() {
   for (const v of ["studio", "gallery", "settings"] as View[]) byId(`nav-${v}`).addEventListener("click", () => navigate(v));
   on("navigate", ({ view }) => navigate(view));
   byId("demo-add-key").addEventListener("click", () => { navigate("settings"); byId("api-key")?.focus(); });
+  retryFailedImages();
   byId<HTMLImageElement>("hero").src = imageUrl("demo", "banana.png");
   byId("generate").addEventListener("click", () => void generateFromComposer());
   byId("cancel").addEventListener("click", () => void cancel());

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use tauri::State;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{blocking_cmd, CommandError, CommandResult};
 use studio_core::{KeySource, KeyStorage};
 use crate::state::{AppState, Mode};
 
@@ -24,7 +24,7 @@ pub struct AppInfo {
 
 #[tauri::command]
 #[specta::specta]
-pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
+pub async fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
     let engine = state.engine();
     Ok(AppInfo {
         name: "Banana Studio".into(),
@@ -39,6 +39,8 @@ pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
 }
 
 /// What every model allows, and whether this key can call it: the single source the controls are built from.
+// This, `catalogue`, `estimate_cost` and `cancel_generation` stay synchronous: they only read memory under a
+// lock that writers hold for in-memory edits, never for store or file work.
 #[tauri::command]
 #[specta::specta]
 pub fn capabilities(state: State<'_, AppState>) -> Vec<studio_core::ModelCapabilities> {
@@ -64,9 +66,14 @@ pub async fn refresh_catalogue(state: State<'_, AppState>, force: bool) -> Comma
 /// Opens an http(s) link (a grounding source, the search chip's target) in the system browser.
 #[tauri::command]
 #[specta::specta]
-pub fn open_external(url: String) -> CommandResult<()> {
+pub async fn open_external(url: String) -> CommandResult<()> {
     let link = web_link(&url).ok_or_else(|| CommandError::new("invalid_link", format!("not a web link: {url}")))?;
-    open_with_system(link.as_str().as_ref()).map_err(|e| CommandError::new("open_failed", format!("could not open {link} in the browser: {e}")))
+    // Starting a process forks the app: not on the main thread.
+    blocking_cmd(move || {
+        open_with_system(link.as_str().as_ref())
+            .map_err(|e| CommandError::new("open_failed", format!("could not open {link} in the browser: {e}")))
+    })
+    .await
 }
 
 /// A link the system browser may open: http(s) with a host and no credentials, parsed and normalised (what
@@ -84,11 +91,15 @@ fn web_link(url: &str) -> Option<tauri::Url> {
 /// Shows a gallery image in the system file manager.
 #[tauri::command]
 #[specta::specta]
-pub fn reveal_image(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    let path = state.studio().image_path(&id)?;
-    let folder = path.parent().unwrap_or(&state.data_dir).to_path_buf();
-    open_with_system(folder.as_os_str())
-        .map_err(|e| CommandError::new("open_failed", format!("could not open {}: {e}", folder.display())))
+pub async fn reveal_image(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    let (studio, data_dir) = (state.studio(), state.data_dir.clone());
+    blocking_cmd(move || {
+        let path = crate::commands::gallery::stored_image(&studio, &data_dir, &id)?;
+        let folder = path.parent().unwrap_or(&data_dir).to_path_buf();
+        open_with_system(folder.as_os_str())
+            .map_err(|e| CommandError::new("open_failed", format!("could not open {}: {e}", folder.display())))
+    })
+    .await
 }
 
 /// Hands a link or a folder to the desktop's default handler (browser, file manager). The opener is waited

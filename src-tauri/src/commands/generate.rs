@@ -11,7 +11,7 @@ use crate::state::AppState;
 /// Checks parameters and the reference count against the model, without sending anything.
 #[tauri::command]
 #[specta::specta]
-pub fn validate_params(state: State<'_, AppState>, params: GenerateParams, reference_count: u32) -> CommandResult<()> {
+pub async fn validate_params(state: State<'_, AppState>, params: GenerateParams, reference_count: u32) -> CommandResult<()> {
     Ok(state.studio().validate(&params, reference_count as usize)?)
 }
 

@@ -7,7 +7,7 @@ use tauri::State;
 
 use studio_core::ReferenceInfo;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{blocking, blocking_cmd, CommandError, CommandResult};
 use crate::state::AppState;
 
 /// One file's outcome: the stored reference, or why it was refused (the message names the file).
@@ -61,16 +61,18 @@ pub async fn import_reference_bytes(state: State<'_, AppState>, request: Request
 /// A stored reference's facts (for a reference reused from an earlier turn).
 #[tauri::command]
 #[specta::specta]
-pub fn reference_info(state: State<'_, AppState>, hash: String) -> CommandResult<ReferenceInfo> {
-    Ok(state.studio().reference(&hash)?)
+pub async fn reference_info(state: State<'_, AppState>, hash: String) -> CommandResult<ReferenceInfo> {
+    let studio = state.studio();
+    blocking(move || studio.reference(&hash)).await
 }
 
 /// Makes a gallery image usable as a reference (one click from any result).
 #[tauri::command]
 #[specta::specta]
 pub async fn reference_from_image(state: State<'_, AppState>, image_id: String) -> CommandResult<ReferenceInfo> {
-    let studio = state.studio();
-    let path = studio.image_path(&image_id)?;
+    let (studio, data_dir) = (state.studio(), state.data_dir.clone());
+    let lookup = std::sync::Arc::clone(&studio);
+    let path = blocking_cmd(move || crate::commands::gallery::stored_image(&lookup, &data_dir, &image_id)).await?;
     Ok(studio.import_reference_file(&path).await?)
 }
 

@@ -7,7 +7,7 @@ use tauri::{AppHandle, State, Window};
 
 use studio_core::gallery::save::{save_copy, suggested_name};
 
-use crate::error::{blocking, CommandError, CommandResult};
+use crate::error::{blocking, blocking_cmd, CommandError, CommandResult};
 use crate::state::AppState;
 
 /// Asks where to save image `id` (suggesting a name made from its prompt) and copies it there. Returns the
@@ -15,9 +15,14 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn save_image_as(app: AppHandle, window: Window, state: State<'_, AppState>, id: String) -> CommandResult<Option<String>> {
-    let studio = state.studio();
-    let detail = studio.gallery().get(&id)?;
-    let src = studio.image_path(&id)?;
+    let (studio, data_dir) = (state.studio(), state.data_dir.clone());
+    let image_id = id.clone();
+    let (detail, src) = blocking_cmd(move || {
+        let detail = studio.gallery().get(&image_id)?;
+        let src = crate::commands::gallery::stored_image(&studio, &data_dir, &image_id)?;
+        Ok((detail, src))
+    })
+    .await?;
     let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("png").to_string();
     let fallback = format!("banana-{}", id.chars().take(8).collect::<String>());
     let name = suggested_name(&detail.summary.prompt, &fallback, &ext);

@@ -15,12 +15,27 @@ use crate::paths::atomic_write;
 /// Longest edge of a thumbnail.
 pub const THUMB_EDGE: u32 = 256;
 
-/// Makes the thumbnail of `src` at `dst` (atomic write).
+/// Largest width or height a thumbnail is made from. The models draw at most 4K; a file claiming more (a
+/// damaged or planted file) is refused from its header instead of being decoded.
+pub const MAX_SOURCE_EDGE: u32 = 16_384;
+
+/// Most memory one thumbnail decode may allocate (a 4K RGBA image is 64 MiB). The image viewer decodes
+/// thumbnails on demand, several at a time, so each decode must be bounded.
+pub const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Makes the thumbnail of `src` at `dst` (atomic write). The decode is bounded by [`MAX_SOURCE_EDGE`] and
+/// [`MAX_DECODE_BYTES`].
 pub fn make_thumb(src: &Path, dst: &Path) -> Result<()> {
-    let img = image::ImageReader::open(src)
+    let mut reader = image::ImageReader::open(src)
         .map_err(|e| Error::io("cannot open image", src, e))?
         .with_guessed_format()
-        .map_err(|e| Error::io("cannot read image", src, e))?
+        .map_err(|e| Error::io("cannot read image", src, e))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SOURCE_EDGE);
+    limits.max_image_height = Some(MAX_SOURCE_EDGE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let img = reader
         .decode()
         .map_err(|e| Error::Image(format!("{}: {e}", src.display())))?;
     let thumb = img.thumbnail(THUMB_EDGE, THUMB_EDGE).to_rgb8();
@@ -102,5 +117,28 @@ impl Drop for ThumbWorker {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 9: a missing thumbnail was made by decoding whatever the file's header claimed. A 17,000 px wide
+    /// image (tiny on disk) must be refused before it is decoded; a normal one still gets its thumbnail.
+    #[test]
+    fn thumbnail_decode_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let wide = dir.path().join("wide.png");
+        image::GrayImage::new(MAX_SOURCE_EDGE + 1, 1).save(&wide).unwrap();
+        let err = make_thumb(&wide, &dir.path().join("wide.jpg")).unwrap_err();
+        assert!(matches!(err, Error::Image(_)), "{err}");
+        assert!(!dir.path().join("wide.jpg").exists());
+
+        let ok = dir.path().join("ok.png");
+        image::RgbImage::new(600, 300).save(&ok).unwrap();
+        make_thumb(&ok, &dir.path().join("ok.jpg")).unwrap();
+        let (w, h) = image::image_dimensions(dir.path().join("ok.jpg")).unwrap();
+        assert_eq!((w, h), (THUMB_EDGE, THUMB_EDGE / 2));
     }
 }
