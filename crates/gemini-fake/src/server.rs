@@ -37,6 +37,8 @@ async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
         && query_param(query, "upload_id").is_none()
     {
         if let Err(e) = check_key(&s, &parts.headers, query) {
+            // Tests still see that it arrived; the body it carried was never read.
+            record(&s, &parts, &Bytes::new());
             return e.into_response();
         }
     }
@@ -50,6 +52,27 @@ async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
             .into_response()
         }
     };
+    record(&s, &parts, &body);
+    match route(
+        &s,
+        &parts.method,
+        parts.uri.path(),
+        parts.uri.query().unwrap_or(""),
+        &parts.headers,
+        body,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Keeps the request for [`crate::FakeGemini::requests`] when the server was asked to.
+fn record(s: &Shared, parts: &axum::http::request::Parts, body: &Bytes) {
+    if !s.record_requests {
+        return;
+    }
     let path = parts
         .uri
         .path_and_query()
@@ -65,30 +88,15 @@ async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
             )
         })
         .collect();
-    if s.record_requests {
-        let json = serde_json::from_slice::<Value>(&body).ok();
-        if let Ok(mut r) = s.requests.lock() {
-            r.push(RecordedRequest {
-                method: parts.method.to_string(),
-                path,
-                headers,
-                body: body.clone(),
-                json,
-            });
-        }
-    }
-    match route(
-        &s,
-        &parts.method,
-        parts.uri.path(),
-        parts.uri.query().unwrap_or(""),
-        &parts.headers,
-        body,
-    )
-    .await
-    {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    let json = serde_json::from_slice::<Value>(body).ok();
+    if let Ok(mut r) = s.requests.lock() {
+        r.push(RecordedRequest {
+            method: parts.method.to_string(),
+            path,
+            headers,
+            body: body.clone(),
+            json,
+        });
     }
 }
 
