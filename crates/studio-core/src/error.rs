@@ -156,6 +156,15 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A gallery row whose image file is gone (deleted or moved outside the app, or a backup restored
+    /// without it). Lists and provenance still work; only what needs the pixels stops here.
+    #[error("the file of image {id} is missing ({}): it was deleted or moved outside Banana Studio; put it back from a backup, or delete the image from the gallery", .path.display())]
+    ImageFileMissing { id: String, path: PathBuf },
+
+    /// A model turn's stored image is gone, so the chat cannot be replayed up to it.
+    #[error("the image of a chat turn is missing ({}): this chat cannot continue from here; start a new chat from one of its images", .path.display())]
+    ChatImageMissing { path: PathBuf },
+
     /// Image encode/decode failure on our own data (thumbnails, stored files).
     #[error("image processing failed: {0}")]
     Image(String),
@@ -196,6 +205,7 @@ impl Error {
             Error::CorruptStore(_) => "corrupt_store",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Io { .. } => "io",
+            Error::ImageFileMissing { .. } | Error::ChatImageMissing { .. } => "file_missing",
             Error::Image(_) => "image",
             Error::Other(_) => "other",
         }
