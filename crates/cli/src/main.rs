@@ -119,6 +119,13 @@ enum GalleryCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Rebuild the gallery index from the image files: lists every image the database lacks again (with
+    /// its prompt and settings from the sidecar saved next to it, else marked recovered). A corrupt
+    /// gallery.sqlite is moved aside, never deleted; no file is deleted. Chats are not rebuilt.
+    Rebuild {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -218,7 +225,16 @@ fn open_studio() -> Result<Studio, Failure> {
         base_url: env_nonempty("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
         price_per_million_tokens: studio_core::price_from_env(),
     };
-    Ok(Studio::open(cfg)?)
+    let data_dir = cfg.data_dir.clone();
+    Studio::open(cfg).map_err(|e| {
+        let mut f = Failure::from(e);
+        if let Ok(studio_core::IndexHealth::Corrupt { .. }) = studio_core::gallery_index_health(&data_dir) {
+            f.message.push_str(
+                "; the gallery database is unreadable: run `banana gallery rebuild` to list the images again from their files (the damaged file is kept aside)",
+            );
+        }
+        f
+    })
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -448,6 +464,16 @@ fn print_sources(g: &Value) {
 }
 
 fn gallery(cmd: GalleryCommand) -> Result<(), Failure> {
+    // Before opening the studio: a corrupt database is what stops it from opening.
+    if let GalleryCommand::Rebuild { json } = cmd {
+        let report = studio_core::rebuild_gallery_index(&studio_core::default_data_dir())?;
+        if json {
+            print_json(&serde_json::to_value(&report).unwrap_or(Value::Null));
+        } else {
+            println!("{}", report.summary());
+        }
+        return Ok(());
+    }
     let studio = open_studio()?;
     match cmd {
         GalleryCommand::List { query, limit, json } => {
@@ -525,6 +551,7 @@ fn gallery(cmd: GalleryCommand) -> Result<(), Failure> {
                 }
             }
         }
+        GalleryCommand::Rebuild { .. } => unreachable!("handled before the studio opens"),
     }
     Ok(())
 }

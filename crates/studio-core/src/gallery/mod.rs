@@ -3,6 +3,7 @@
 
 pub mod migrations;
 pub mod query;
+pub mod rebuild;
 pub mod save;
 pub mod sidecar;
 pub mod store;
@@ -20,6 +21,7 @@ use crate::params::GenerateParams;
 pub use query::{fts_query, GalleryQuery, SortOrder};
 use store::Store;
 
+pub use rebuild::{IndexHealth, RebuildReport};
 
 /// One gallery row as lists show it (summary columns only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

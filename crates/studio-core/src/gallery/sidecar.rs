@@ -87,10 +87,17 @@ mod tests {
     #[test]
     fn tolerates_unknown_and_missing_fields() {
         let s: Sidecar =
-            serde_json::from_str(r#"{"format":9,"id":"img_1","prompt":"p","future":{"x":1}}"#).unwrap();
-        assert_eq!((s.format, s.id.as_str(), s.prompt.as_str()), (9, "img_1", "p"));
+            serde_json::from_str(r#"{"format":9,"id":"img_1","prompt":"p","future":{"x":1}}"#)
+                .unwrap();
+        assert_eq!(
+            (s.format, s.id.as_str(), s.prompt.as_str()),
+            (9, "img_1", "p")
+        );
         assert_eq!(s.cost, None);
-        assert_eq!(path_for(Path::new("/d/images/img_1.png")), Path::new("/d/images/img_1.png.json"));
+        assert_eq!(
+            path_for(Path::new("/d/images/img_1.png")),
+            Path::new("/d/images/img_1.png.json")
+        );
         assert_eq!(image_name_of(&name_for("img_1.png")), Some("img_1.png"));
     }
 

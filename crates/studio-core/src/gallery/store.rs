@@ -523,7 +523,7 @@ fn set_wal(conn: &Connection) -> Result<()> {
 }
 
 /// Opens the database file with the store's pragmas.
-fn connect(db: &Path) -> Result<Connection> {
+pub(crate) fn connect(db: &Path) -> Result<Connection> {
     let conn = Connection::open(db).map_err(Error::db(format!("open {}", db.display())))?;
     configure(&conn)?;
     Ok(conn)

@@ -159,5 +159,8 @@ pub fn files_in(dir: &std::path::Path) -> Vec<String> {
 
 /// The image files of `images/`, without their provenance sidecars (`<file>.json`).
 pub fn image_files_in(dir: &std::path::Path) -> Vec<String> {
-    files_in(dir).into_iter().filter(|f| !f.ends_with(".json")).collect()
+    files_in(dir)
+        .into_iter()
+        .filter(|f| !f.ends_with(".json"))
+        .collect()
 }
