@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "gallery_restore",
     "gallery_delete",
     "gallery_export",
+    "rebuild_gallery_index",
     "chat_list",
     "chat_show",
 ];

@@ -11,6 +11,7 @@ import { initThread } from "./thread";
 import { initResultView } from "./result-view";
 import { initGallery, showGallery } from "./gallery";
 import { initModels, refreshModels, renderSettings } from "./settings";
+import { initGalleryIndex } from "./gallery-index";
 import { initKeyboard } from "./keyboard";
 import { applyCatalogue, emit, on, state } from "./store";
 
@@ -71,6 +72,7 @@ async function boot() {
   if (catalogue.status === "ok") applyCatalogue(catalogue.data);
   initParams();
   initModels();
+  initGalleryIndex();
   if (!state.caps.length) {
     byId("params-body").textContent = `Could not load the models: ${catalogue.status === "error" ? catalogue.error.message : "none offered"}`;
   }
