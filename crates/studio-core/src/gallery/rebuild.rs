@@ -226,7 +226,13 @@ pub fn rebuild_index(data_dir: &Path) -> Result<RebuildReport> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(Error::db("begin rebuild"))?;
+    // Under the write lock no save commits meanwhile. A save in progress (the app is open) has written its
+    // files but not its rows: its files are its own to list, and it may yet remove them again.
+    let in_flight = store::Journal::in_flight_images(&dirs);
     for f in &found {
+        if in_flight.contains(&f.file) || !dirs.images.join(&f.file).exists() {
+            continue;
+        }
         let n = insert(&tx, f)?;
         match (n, f.recovered) {
             (0, _) => report.already_listed += 1,
@@ -376,4 +382,48 @@ fn insert(tx: &rusqlite::Transaction<'_>, f: &Found) -> Result<usize> {
         ],
     )
     .map_err(Error::db("rebuild: insert image"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gallery::store::tests::{open, save};
+    use crate::gallery::GalleryQuery;
+
+    /// A rebuild while the app saves: the save's files are on disk before its rows. The rebuild leaves
+    /// them to the save (which then commits as usual), instead of listing them first and making the save's
+    /// commit fail on the taken id.
+    #[test]
+    fn a_rebuild_during_a_save_leaves_its_files_to_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, gallery) = open(dir.path());
+        save(&store, "c1", "t1", "img_a");
+        let root = dir.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        *store.files_written_hook.lock().expect("hook lock") = Some(Box::new(move || {
+            let _ =
+                tx.send(rebuild_index(&root).map(|r| (r.restored, r.recovered, r.already_listed)));
+        }));
+        save(&store, "c1", "t2", "img_bb");
+        let during = rx
+            .try_recv()
+            .expect("the hook ran")
+            .expect("the rebuild ran");
+        assert_eq!(
+            during,
+            (0, 0, 1),
+            "the in-flight image is not listed by the rebuild"
+        );
+        let ids: Vec<String> = gallery
+            .list(&GalleryQuery::default())
+            .expect("list")
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        assert_eq!(
+            gallery.get("img_bb").expect("saved").summary.prompt,
+            "prompt of img_bb"
+        );
+    }
 }

@@ -669,6 +669,28 @@ impl Journal {
         }
     }
 
+    /// The `images/` file names of saves in progress (entries whose lock is held): not theirs to list yet.
+    pub(crate) fn in_flight_images(dirs: &DataDir) -> HashSet<String> {
+        let Ok(rd) = fs::read_dir(&dirs.journal) else { return HashSet::new() };
+        let mut out = HashSet::new();
+        for e in rd.flatten() {
+            let path = e.path();
+            if path.extension().is_none_or(|x| x != "pending") {
+                continue;
+            }
+            let Ok(f) = fs::File::open(&path) else { continue };
+            if f.try_lock().is_ok() {
+                continue;
+            }
+            // A locked file can still be read on Unix (advisory lock); where it cannot, its save's files are
+            // simply listed by the next rebuild.
+            if let Ok(text) = fs::read_to_string(&path) {
+                out.extend(text.lines().filter_map(|l| l.strip_prefix("images/")).map(str::to_string));
+            }
+        }
+        out
+    }
+
     /// Every entry left in the journal by a save that is no longer running, with the `(folder, file name)`
     /// pairs it lists. An entry whose lock is held belongs to a save in progress and is skipped.
     fn entries(dirs: &DataDir) -> Vec<(PathBuf, Vec<(String, String)>)> {
