@@ -880,4 +880,21 @@ pub(crate) mod tests {
         assert_eq!(gallery.empty_trash().expect("empty trash"), 1);
         assert!(files(&images).is_empty());
     }
+
+    #[test]
+    fn delete_many_removes_rows_and_files_and_an_unknown_id_deletes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, gallery) = open(dir.path());
+        for (t, id) in [("t1", "img_a"), ("t2", "img_bb"), ("t3", "img_ccc")] {
+            save(&store, "c1", t, id);
+        }
+        let err = gallery
+            .delete_many(&["img_a".into(), "img_nope".into()])
+            .expect_err("unknown id");
+        assert_eq!(err.kind(), "not_found");
+        assert_eq!(gallery.count(&GalleryQuery::default()).expect("count"), 3, "nothing deleted");
+        assert_eq!(gallery.delete_many(&["img_a".into(), "img_ccc".into()]).expect("delete"), 2);
+        assert_eq!(files(&dir.path().join("images")), ["img_bb.png", "img_bb.png.json"]);
+        assert!(files(&dir.path().join("journal")).is_empty());
+    }
 }
