@@ -602,6 +602,13 @@ pub(crate) fn remove_old(dir: &Path, pick: impl Fn(&str) -> bool) {
     }
 }
 
+/// Whether a journal entry's writer still runs.
+#[derive(Debug, PartialEq, Eq)]
+enum Owner {
+    Running,
+    Gone,
+}
+
 /// A journal entry: the files a save is about to write (or a delete is about to remove), so that what an
 /// interrupted one left (and only that) can be cleaned up at the next start.
 ///
@@ -644,7 +651,11 @@ impl Journal {
         let tmp = dirs.journal.join(format!(".{name}.tmp"));
         let write = || -> std::io::Result<fs::File> {
             let mut f = fs::File::create(&tmp)?;
-            f.lock()?;
+            // A file system without locks (some network shares) still saves; other starts then tell a live
+            // entry by its age (see `Journal::owner`).
+            if let Err(e) = f.lock() {
+                tracing::warn!("cannot lock the save journal entry {}: {e}", tmp.display());
+            }
             f.write_all(text.as_bytes())?;
             f.sync_data()?;
             fs::rename(&tmp, &path)?;
@@ -669,6 +680,28 @@ impl Journal {
         }
     }
 
+    /// Whether the save (or delete) that wrote an entry still runs: it holds the entry's lock until done, and
+    /// the OS drops the lock when the process dies. Where the file system has no locks, an entry younger
+    /// than [`LEFTOVER_AGE`] is taken as running (no save takes that long).
+    fn owner(f: &fs::File) -> Owner {
+        match f.try_lock() {
+            Ok(()) => Owner::Gone,
+            Err(fs::TryLockError::WouldBlock) => Owner::Running,
+            Err(fs::TryLockError::Error(_)) => {
+                let age = f
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| std::time::SystemTime::now().duration_since(t).ok());
+                if age.is_some_and(|a| a > LEFTOVER_AGE) {
+                    Owner::Gone
+                } else {
+                    Owner::Running
+                }
+            }
+        }
+    }
+
     /// The `images/` file names of saves in progress (entries whose lock is held): not theirs to list yet.
     pub(crate) fn in_flight_images(dirs: &DataDir) -> HashSet<String> {
         let Ok(rd) = fs::read_dir(&dirs.journal) else { return HashSet::new() };
@@ -679,7 +712,7 @@ impl Journal {
                 continue;
             }
             let Ok(f) = fs::File::open(&path) else { continue };
-            if f.try_lock().is_ok() {
+            if Journal::owner(&f) == Owner::Gone {
                 continue;
             }
             // A locked file can still be read on Unix (advisory lock); where it cannot, its save's files are
@@ -707,7 +740,7 @@ impl Journal {
                 continue;
             }
             let Ok(mut f) = fs::File::open(&path) else { continue };
-            if f.try_lock().is_err() {
+            if Journal::owner(&f) == Owner::Running {
                 continue;
             }
             let mut text = String::new();
