@@ -345,10 +345,11 @@ impl Gallery {
         let path = self.store.image_file(&self.store.image_file_name(id)?);
         match path.try_exists() {
             Ok(true) => Ok(path),
-            _ => Err(Error::ImageFileMissing {
+            Ok(false) => Err(Error::ImageFileMissing {
                 id: id.to_string(),
                 path,
             }),
+            Err(e) => Err(Error::io("cannot read", path, e)),
         }
     }
 
