@@ -545,6 +545,12 @@ pub fn gallery_index_health(data_dir: &Path) -> Result<IndexHealth> {
     gallery::rebuild::health(&paths::DataDir::new(data_dir))
 }
 
+/// How many image files of `data_dir` the gallery does not list: what [`rebuild_gallery_index`] would add
+/// (after a database restored from an older backup, replaced, or lost).
+pub fn unlisted_gallery_images(data_dir: &Path) -> Result<u32> {
+    gallery::rebuild::unlisted_images(data_dir)
+}
+
 /// Lists every image file of `data_dir` the gallery database does not know into it again (with its
 /// provenance from the sidecar saved next to it, or marked recovered), moving a corrupt database aside
 /// first. Deletes nothing. See [`gallery::rebuild`].

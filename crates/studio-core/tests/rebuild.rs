@@ -113,6 +113,11 @@ async fn a_deleted_database_is_rebuilt_from_the_files() {
         studio_core::gallery_index_health(e.dir.path()).unwrap(),
         IndexHealth::Missing
     );
+    assert_eq!(
+        studio_core::unlisted_gallery_images(e.dir.path()).unwrap(),
+        2,
+        "notes.txt is not an image"
+    );
 
     let report = studio_core::rebuild_gallery_index(e.dir.path()).unwrap();
     assert_eq!(
@@ -222,11 +227,20 @@ async fn an_older_database_keeps_its_rows_and_gains_the_newer_images() {
         1,
         "the backup's view"
     );
+    assert_eq!(
+        studio_core::unlisted_gallery_images(e.dir.path()).unwrap(),
+        1,
+        "what a rebuild would add"
+    );
     let report = studio_core::rebuild_gallery_index(e.dir.path()).unwrap();
     assert_eq!(
         (report.restored, report.recovered, report.already_listed),
         (1, 0, 1),
         "{report:?}"
+    );
+    assert_eq!(
+        studio_core::unlisted_gallery_images(e.dir.path()).unwrap(),
+        0
     );
     let d = studio.gallery().get(&newer.images[0].id).unwrap();
     assert_eq!(d.summary.prompt, "made after the backup");

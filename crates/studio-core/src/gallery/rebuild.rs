@@ -185,33 +185,11 @@ pub fn rebuild_index(data_dir: &Path) -> Result<RebuildReport> {
     let (known_files, mut known_ids) = known_rows(&conn)?;
 
     // Read the folder and the sidecars before taking the write lock: the app's saves go on meanwhile.
-    let mut names: Vec<String> = match fs::read_dir(&dirs.images) {
-        Ok(rd) => rd
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect(),
-        Err(e) => return Err(Error::io("cannot list", &dirs.images, e)),
-    };
-    names.sort();
+    let scan = scan(&dirs, &known_files)?;
+    report.already_listed = scan.already_listed;
+    report.skipped = scan.skipped;
     let mut found = Vec::new();
-    for name in names {
-        if name.starts_with('.') || name.ends_with(".tmp") || sidecar::is_sidecar(&name) {
-            continue;
-        }
-        if known_files.contains(&name) {
-            report.already_listed += 1;
-            continue;
-        }
-        let ext = Path::new(&name)
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if !IMAGE_EXTS.contains(&ext.as_str()) || !crate::paths::is_plain_file_name(&name) {
-            report.skipped.push(name);
-            continue;
-        }
+    for (name, ext) in scan.unlisted {
         let path = dirs.images.join(&name);
         match describe(&path, &name, &ext) {
             Some(mut f) => {
@@ -242,6 +220,80 @@ pub fn rebuild_index(data_dir: &Path) -> Result<RebuildReport> {
     }
     tx.commit().map_err(Error::db("commit rebuild"))?;
     Ok(report)
+}
+
+/// What `images/` holds against the rows.
+struct Scan {
+    /// Image files no row names: `(file name, lower-case extension)`, in name order.
+    unlisted: Vec<(String, String)>,
+    already_listed: u32,
+    /// Files that are not images the gallery lists (sidecars, temp and hidden files aside).
+    skipped: Vec<String>,
+}
+
+fn scan(dirs: &DataDir, known_files: &HashSet<String>) -> Result<Scan> {
+    let mut names: Vec<String> = match fs::read_dir(&dirs.images) {
+        Ok(rd) => rd
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(e) => return Err(Error::io("cannot list", &dirs.images, e)),
+    };
+    names.sort();
+    let mut out = Scan {
+        unlisted: Vec::new(),
+        already_listed: 0,
+        skipped: Vec::new(),
+    };
+    for name in names {
+        if name.starts_with('.') || name.ends_with(".tmp") || sidecar::is_sidecar(&name) {
+            continue;
+        }
+        if known_files.contains(&name) {
+            out.already_listed += 1;
+            continue;
+        }
+        let ext = Path::new(&name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if !IMAGE_EXTS.contains(&ext.as_str()) || !crate::paths::is_plain_file_name(&name) {
+            out.skipped.push(name);
+        } else {
+            out.unlisted.push((name, ext));
+        }
+    }
+    Ok(out)
+}
+
+/// How many image files in `data_dir` the gallery does not list (what a rebuild would add), not counting
+/// the files of saves in progress. All of them when the database is missing or unreadable.
+pub fn unlisted_images(data_dir: &Path) -> Result<u32> {
+    let dirs = DataDir::new(data_dir);
+    let known = match health(&dirs)? {
+        IndexHealth::Ok => {
+            let conn = Connection::open_with_flags(
+                &dirs.db,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(Error::db(format!("open {}", dirs.db.display())))?;
+            let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
+            known_rows(&conn)?.0
+        }
+        _ => HashSet::new(),
+    };
+    if !dirs.images.exists() {
+        return Ok(0);
+    }
+    let in_flight = store::Journal::in_flight_images(&dirs);
+    let scan = scan(&dirs, &known)?;
+    Ok(scan
+        .unlisted
+        .iter()
+        .filter(|(n, _)| !in_flight.contains(n))
+        .count() as u32)
 }
 
 /// The file names and ids of the rows there are.
