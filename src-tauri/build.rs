@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "gallery_delete",
     "gallery_export",
     "rebuild_gallery_index",
+    "unlisted_gallery_images",
     "chat_list",
     "chat_show",
 ];

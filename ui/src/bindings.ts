@@ -72,6 +72,11 @@ export const commands = {
 	 *  or marked recovered); a corrupt database is moved aside, nothing is deleted.
 	 */
 	rebuildGalleryIndex: () => typedError<RebuildReport, CommandError>(__TAURI_INVOKE("rebuild_gallery_index")),
+	/**
+	 *  How many image files in the data folder the gallery does not list (what a rebuild would add), so Settings
+	 *  can say so after a database was restored from an older backup.
+	 */
+	unlistedGalleryImages: () => typedError<number, CommandError>(__TAURI_INVOKE("unlisted_gallery_images")),
 	chatList: (limit: number, offset: number) => typedError<ChatSummary[], CommandError>(__TAURI_INVOKE("chat_list", { limit, offset })),
 	chatShow: (chatId: string) => typedError<ChatDetail, CommandError>(__TAURI_INVOKE("chat_show", { chatId })),
 };

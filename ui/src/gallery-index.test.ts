@@ -1,6 +1,6 @@
 // Settings' gallery index rebuild: the report in words.
 import { describe, expect, it } from "vitest";
-import { rebuildText } from "./gallery-index";
+import { rebuildText, unlistedText } from "./gallery-index";
 
 describe("rebuildText", () => {
   it("counts what came back and names the file kept aside", () => {
@@ -14,5 +14,13 @@ describe("rebuildText", () => {
     expect(text).toContain("1 image was already listed.");
     expect(text).not.toContain("unreadable");
     expect(text).not.toContain("left as");
+  });
+});
+
+describe("unlistedText", () => {
+  it("says how many files a rebuild would list", () => {
+    expect(unlistedText(0)).toBe("Every image file in the data folder is in the gallery.");
+    expect(unlistedText(1)).toBe("1 image file in the data folder is not in the gallery: rebuild to list it again.");
+    expect(unlistedText(12)).toBe("12 image files in the data folder are not in the gallery: rebuild to list them again.");
   });
 });

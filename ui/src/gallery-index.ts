@@ -18,6 +18,22 @@ export function rebuildText(r: RebuildReport): string {
   return `${text} Chats are not rebuilt from images.`;
 }
 
+/** What Settings says about image files the gallery does not list. */
+export function unlistedText(n: number): string {
+  return n === 0
+    ? "Every image file in the data folder is in the gallery."
+    : `${n} image file${n === 1 ? " in the data folder is" : "s in the data folder are"} not in the gallery: rebuild to list ${n === 1 ? "it" : "them"} again.`;
+}
+
+/** Counts the unlisted image files again (Settings shown, after a rebuild); says nothing when it cannot. */
+export async function refreshUnlisted(): Promise<void> {
+  const note = document.getElementById("unlisted-note");
+  if (!note) return;
+  const r = await call(commands.unlistedGalleryImages());
+  note.textContent = r.status === "ok" ? unlistedText(r.data) : "";
+  note.classList.toggle("warn", r.status === "ok" && r.data > 0);
+}
+
 export function initGalleryIndex() {
   const section = byId("gallery-index-section");
   const result = h("p", { class: "muted small", attrs: { id: "rebuild-result", role: "status", "aria-live": "polite" } });
@@ -32,10 +48,12 @@ export function initGalleryIndex() {
     }
     result.textContent = rebuildText(r.data);
     emit("gallery-changed");
+    void refreshUnlisted();
   }, { class: "secondary small-btn", attrs: { id: "rebuild-gallery-index" } });
   fill(section,
     h("h3", { class: "subhead", text: "Gallery index" }),
     h("p", { class: "muted small", text: "If images are missing from the gallery (the database was lost, replaced or restored from an older backup), list them again from the files in the data folder. Nothing is deleted; images saved with their details get their prompt and settings back." }),
+    h("p", { class: "small", attrs: { id: "unlisted-note", role: "status" } }),
     h("div", { class: "row" }, rebuild),
     result,
   );

@@ -11,7 +11,7 @@ import { initThread } from "./thread";
 import { initResultView } from "./result-view";
 import { initGallery, showGallery } from "./gallery";
 import { initModels, refreshModels, renderSettings } from "./settings";
-import { initGalleryIndex } from "./gallery-index";
+import { initGalleryIndex, refreshUnlisted } from "./gallery-index";
 import { initKeyboard } from "./keyboard";
 import { applyCatalogue, emit, on, state } from "./store";
 
@@ -55,6 +55,7 @@ function navigate(view: View) {
     tab.setAttribute("aria-pressed", String(v === view));
   }
   if (view === "gallery") showGallery();
+  if (view === "settings") void refreshUnlisted();
 }
 
 async function boot() {
