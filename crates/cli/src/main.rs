@@ -225,16 +225,8 @@ fn open_studio() -> Result<Studio, Failure> {
         base_url: env_nonempty("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
         price_per_million_tokens: studio_core::price_from_env(),
     };
-    let data_dir = cfg.data_dir.clone();
-    Studio::open(cfg).map_err(|e| {
-        let mut f = Failure::from(e);
-        if let Ok(studio_core::IndexHealth::Corrupt { .. }) = studio_core::gallery_index_health(&data_dir) {
-            f.message.push_str(
-                "; the gallery database is unreadable: run `banana gallery rebuild` to list the images again from their files (the damaged file is kept aside)",
-            );
-        }
-        f
-    })
+    // A damaged gallery.sqlite fails here with a message that names `banana gallery rebuild`.
+    Ok(Studio::open(cfg)?)
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {

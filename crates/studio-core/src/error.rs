@@ -139,6 +139,11 @@ pub enum Error {
         source: rusqlite::Error,
     },
 
+    /// SQLite cannot read the gallery database (damaged, or not a database): the app cannot open until the
+    /// index is rebuilt from the image files, which keeps this file aside.
+    #[error("the gallery database {} is damaged ({detail}): rebuild the gallery index from the image files (`banana gallery rebuild`); the damaged file is kept aside and no image is lost", .path.display())]
+    CorruptDatabase { path: PathBuf, detail: String },
+
     /// A stored row could not be read back (corrupt or from a newer version).
     #[error("stored data is unreadable: {0}")]
     CorruptStore(String),
@@ -203,6 +208,7 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::Database { .. } => "database",
             Error::CorruptStore(_) => "corrupt_store",
+            Error::CorruptDatabase { .. } => "corrupt_database",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Io { .. } => "io",
             Error::ImageFileMissing { .. } | Error::ChatImageMissing { .. } => "file_missing",

@@ -164,7 +164,9 @@ async fn a_corrupt_database_is_kept_aside_and_the_gallery_rebuilt() {
         base_url: e.fake.base_url(),
         ..Default::default()
     });
-    assert!(opened.is_err(), "a corrupt database does not open");
+    let err = opened.err().expect("a corrupt database does not open");
+    assert_eq!(err.kind(), "corrupt_database", "{err}");
+    assert!(err.to_string().contains("banana gallery rebuild"), "{err}");
     assert!(matches!(
         studio_core::gallery_index_health(e.dir.path()).unwrap(),
         IndexHealth::Corrupt { .. }

@@ -79,7 +79,8 @@ impl RebuildReport {
     }
 }
 
-fn is_corruption(e: &rusqlite::Error) -> bool {
+/// What SQLite calls a damaged or foreign file (as opposed to busy, locked or unreadable).
+pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)

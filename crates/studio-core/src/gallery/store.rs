@@ -128,8 +128,17 @@ impl Store {
     /// being saved for an orphan. [`Store::finish_cleanup`] waits for it.
     pub fn open(dirs: DataDir, price_per_million: Option<f64>) -> Result<Store> {
         dirs.create()?;
-        let mut conn = connect(&dirs.db)?;
-        migrations::migrate(&mut conn)?;
+        let corrupt = |e: Error| match e {
+            Error::Database { source, .. } if crate::gallery::rebuild::is_corruption(&source) => {
+                Error::CorruptDatabase {
+                    path: dirs.db.clone(),
+                    detail: source.to_string(),
+                }
+            }
+            e => e,
+        };
+        let mut conn = connect(&dirs.db).map_err(corrupt)?;
+        migrations::migrate(&mut conn).map_err(corrupt)?;
         // Interim files of generations that did not finish. Another process (the app, while the CLI opens the
         // same folder) may be using fresh ones, so only old ones go.
         remove_old(&dirs.tmp, |_| true);
