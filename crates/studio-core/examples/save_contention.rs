@@ -59,7 +59,12 @@ fn main() {
             ..Default::default()
         }))
         .expect("fake");
-    let dir = tempfile::tempdir().expect("tempdir");
+    // SAVE_CONTENTION_DIR: where the data folder goes (e.g. a tmpfs, to take the disk out of the picture).
+    let dir = match std::env::var_os("SAVE_CONTENTION_DIR") {
+        Some(d) => tempfile::tempdir_in(d),
+        None => tempfile::tempdir(),
+    }
+    .expect("tempdir");
     let studio = Arc::new(
         Studio::open(StudioConfig {
             data_dir: dir.path().to_path_buf(),
