@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "gallery_restore",
     "gallery_delete",
     "gallery_export",
+    "rebuild_gallery_index",
+    "unlisted_gallery_images",
     "chat_list",
     "chat_show",
 ];

@@ -35,6 +35,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::gallery::gallery_restore,
         commands::gallery::gallery_delete,
         commands::gallery::gallery_export,
+        commands::gallery_index::rebuild_gallery_index,
+        commands::gallery_index::unlisted_gallery_images,
         commands::chat::chat_list,
         commands::chat::chat_show,
     ])

@@ -99,7 +99,7 @@ test("Save as opens the desktop's save dialog and writes the image where the per
   const toast = await s.waitFor(`return [...document.querySelectorAll(".toast")].map((t) => t.textContent).find((t) => t.startsWith("Saved ")) ?? null`, { what: "the saved toast" });
   assert.equal(toast, `Saved ${dest}.png`, "the extension is added to a name typed without one");
   const id = await s.exec(`return document.getElementById("result-image").getAttribute("src").split("/").pop()`);
-  const stored = fs.readdirSync(path.join(dataDir, "images"), { recursive: true }).map(String).find((f) => f.includes(id));
+  const stored = fs.readdirSync(path.join(dataDir, "images"), { recursive: true }).map(String).find((f) => f.includes(id) && !f.endsWith(".json")); // not its provenance sidecar
   assert.ok(stored, `stored file for ${id}`);
   assert.ok(fs.readFileSync(`${dest}.png`).equals(fs.readFileSync(path.join(dataDir, "images", stored))), "a byte-for-byte copy");
 });

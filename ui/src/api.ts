@@ -7,7 +7,7 @@ export type {
   AppInfo, CommandError, ModelCapabilities, OutputFormat, GenerateParams, GenerateRequest, GenerationEvent,
   GenerationResult, CostEstimate, ReferenceInfo, ReferenceImport, GalleryQuery, GalleryPage, ImageSummary,
   ImageDetail, ChatDetail, ChatSummary, TurnView, KeyCheckResult, Value, SearchType, Catalogue, CatalogueSource,
-  RetiredModel, ModelStatus, Availability,
+  RetiredModel, ModelStatus, Availability, RebuildReport,
 } from "./bindings";
 export { Channel } from "@tauri-apps/api/core";
 

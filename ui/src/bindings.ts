@@ -73,6 +73,16 @@ export const commands = {
 	galleryDelete: (ids: string[]) => typedError<null, CommandError>(__TAURI_INVOKE("gallery_delete", { ids })),
 	/**  Copies the chosen images into `folder` (created if missing); returns how many were written. */
 	galleryExport: (ids: string[], folder: string) => typedError<number, CommandError>(__TAURI_INVOKE("gallery_export", { ids, folder })),
+	/**
+	 *  Lists every image file the gallery database lacks into it again (with its provenance from its sidecar,
+	 *  or marked recovered); a corrupt database is moved aside, nothing is deleted.
+	 */
+	rebuildGalleryIndex: () => typedError<RebuildReport, CommandError>(__TAURI_INVOKE("rebuild_gallery_index")),
+	/**
+	 *  How many image files in the data folder the gallery does not list (what a rebuild would add), so Settings
+	 *  can say so after a database was restored from an older backup.
+	 */
+	unlistedGalleryImages: () => typedError<number, CommandError>(__TAURI_INVOKE("unlisted_gallery_images")),
 	chatList: (limit: number, offset: number) => typedError<ChatSummary[], CommandError>(__TAURI_INVOKE("chat_list", { limit, offset })),
 	chatShow: (chatId: string) => typedError<ChatDetail, CommandError>(__TAURI_INVOKE("chat_show", { chatId })),
 };
@@ -454,6 +464,20 @@ export type OutputFormat = {
 	height: number,
 	/**  Output tokens billed for one image of this format. */
 	tokens: number,
+};
+
+/**  What a rebuild did. */
+export type RebuildReport = {
+	/**  Where the corrupt database was moved (kept, never deleted), when it was. */
+	moved_aside: string | null,
+	/**  Image files the database already listed. */
+	already_listed: number,
+	/**  Images listed again with their full provenance (from their sidecars). */
+	restored: number,
+	/**  Images listed again without provenance (no sidecar): marked recovered. */
+	recovered: number,
+	/**  Files in `images/` left as they are because they are not images the gallery can list. */
+	skipped: string[],
 };
 
 /**  One file's outcome: the stored reference, or why it was refused (the message names the file). */

@@ -11,6 +11,7 @@ import { initThread } from "./thread";
 import { initResultView } from "./result-view";
 import { initGallery, showGallery } from "./gallery";
 import { initModels, refreshModels, renderSettings } from "./settings";
+import { initGalleryIndex, refreshUnlisted } from "./gallery-index";
 import { initKeyboard } from "./keyboard";
 import { applyCatalogue, emit, on, state } from "./store";
 
@@ -54,6 +55,7 @@ function navigate(view: View) {
     tab.setAttribute("aria-pressed", String(v === view));
   }
   if (view === "gallery") showGallery();
+  if (view === "settings") void refreshUnlisted();
 }
 
 async function boot() {
@@ -72,6 +74,7 @@ async function boot() {
   if (catalogue.status === "ok") applyCatalogue(catalogue.data);
   initParams();
   initModels();
+  initGalleryIndex();
   if (!state.caps.length) {
     byId("params-body").textContent = `Could not load the models: ${catalogue.status === "error" ? catalogue.error.message : "none offered"}`;
   }

@@ -119,6 +119,13 @@ enum GalleryCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Rebuild the gallery index from the image files: lists every image the database lacks again (with
+    /// its prompt and settings from the sidecar saved next to it, else marked recovered). A corrupt
+    /// gallery.sqlite is moved aside, never deleted; no file is deleted. Chats are not rebuilt.
+    Rebuild {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -218,6 +225,7 @@ fn open_studio() -> Result<Studio, Failure> {
         base_url: env_nonempty("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
         price_per_million_tokens: studio_core::price_from_env(),
     };
+    // A damaged gallery.sqlite fails here with a message that names `banana gallery rebuild`.
     Ok(Studio::open(cfg)?)
 }
 
@@ -448,6 +456,16 @@ fn print_sources(g: &Value) {
 }
 
 fn gallery(cmd: GalleryCommand) -> Result<(), Failure> {
+    // Before opening the studio: a corrupt database is what stops it from opening.
+    if let GalleryCommand::Rebuild { json } = cmd {
+        let report = studio_core::rebuild_gallery_index(&studio_core::default_data_dir())?;
+        if json {
+            print_json(&serde_json::to_value(&report).unwrap_or(Value::Null));
+        } else {
+            println!("{}", report.summary());
+        }
+        return Ok(());
+    }
     let studio = open_studio()?;
     match cmd {
         GalleryCommand::List { query, limit, json } => {
@@ -525,6 +543,7 @@ fn gallery(cmd: GalleryCommand) -> Result<(), Failure> {
                 }
             }
         }
+        GalleryCommand::Rebuild { .. } => unreachable!("handled before the studio opens"),
     }
     Ok(())
 }

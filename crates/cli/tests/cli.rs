@@ -589,3 +589,40 @@ async fn hostile_refs_exit_2_naming_the_file() {
     }
     assert_eq!(e.generate_requests(), 0, "nothing was sent");
 }
+
+/// Issue 9: a corrupt gallery.sqlite stopped every command; `banana` now says to run `banana gallery rebuild`,
+/// which keeps the damaged file aside and lists the images again from their files, with their prompts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gallery_rebuild_brings_back_a_corrupt_gallery() {
+    let e = Env::new().await;
+    let o = e.run(&["generate", "a red kite over the dunes", "--json"]).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let id = o.json()["images"][0]["id"].as_str().unwrap().to_string();
+    let data = e.dir.path().join("data");
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(data.join(format!("gallery.sqlite{ext}")));
+    }
+    std::fs::write(data.join("gallery.sqlite"), vec![0x5a; 4096]).unwrap();
+    let images_before = std::fs::read_dir(data.join("images")).unwrap().count();
+
+    let o = e.run(&["gallery", "list", "--json"]).await;
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("banana gallery rebuild"), "{}", o.stderr);
+
+    let o = e.run(&["gallery", "rebuild", "--json"]).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let report = o.json();
+    assert_eq!(report["restored"], 1, "{report}");
+    let aside = report["moved_aside"].as_str().unwrap();
+    assert_eq!(std::fs::read(aside).unwrap(), vec![0x5a; 4096], "the damaged file is kept");
+    let images_after = std::fs::read_dir(data.join("images")).unwrap().count();
+    assert_eq!(images_before, images_after, "no file deleted");
+
+    let o = e.run(&["gallery", "show", &id, "--json"]).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.json()["prompt"], "a red kite over the dunes");
+
+    let o = e.run(&["gallery", "rebuild"]).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("0 images listed again") && o.stdout.contains("1 already listed"), "{}", o.stdout);
+}

@@ -217,8 +217,10 @@ fn restore_blobs(store: &Store, content: &mut Content, blobs: &str) -> Result<()
             return Err(Error::CorruptStore(format!("blob entry {b}")));
         };
         let path = store.dirs.blobs.join(file);
-        let bytes = std::fs::read(&path)
-            .map_err(|e| Error::io("cannot read the image of a chat turn", &path, e))?;
+        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::ChatImageMissing { path: path.clone() },
+            _ => Error::io("cannot read the image of a chat turn", &path, e),
+        })?;
         let blob = content
             .parts
             .get_mut(part)

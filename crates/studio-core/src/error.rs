@@ -144,6 +144,11 @@ pub enum Error {
         source: rusqlite::Error,
     },
 
+    /// SQLite cannot read the gallery database (damaged, or not a database): the app cannot open until the
+    /// index is rebuilt from the image files, which keeps this file aside.
+    #[error("the gallery database {} is damaged ({detail}): rebuild the gallery index from the image files (`banana gallery rebuild`); the damaged file is kept aside and no image is lost", .path.display())]
+    CorruptDatabase { path: PathBuf, detail: String },
+
     /// A stored row could not be read back (corrupt or from a newer version).
     #[error("stored data is unreadable: {0}")]
     CorruptStore(String),
@@ -160,6 +165,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A gallery row whose image file is gone (deleted or moved outside the app, or a backup restored
+    /// without it). Lists and provenance still work; only what needs the pixels stops here.
+    #[error("the file of image {id} is missing ({}): it was deleted or moved outside Banana Studio; put it back from a backup, or delete the image from the gallery", .path.display())]
+    ImageFileMissing { id: String, path: PathBuf },
+
+    /// A model turn's stored image is gone, so the chat cannot be replayed up to it.
+    #[error("the image of a chat turn is missing ({}): this chat cannot continue from here; start a new chat from one of its images", .path.display())]
+    ChatImageMissing { path: PathBuf },
 
     /// Image encode/decode failure on our own data (thumbnails, stored files).
     #[error("image processing failed: {0}")]
@@ -200,8 +214,10 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::Database { .. } => "database",
             Error::CorruptStore(_) => "corrupt_store",
+            Error::CorruptDatabase { .. } => "corrupt_database",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Io { .. } => "io",
+            Error::ImageFileMissing { .. } | Error::ChatImageMissing { .. } => "file_missing",
             Error::Image(_) => "image",
             Error::Other(_) => "other",
         }

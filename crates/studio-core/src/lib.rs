@@ -29,7 +29,9 @@ pub use catalogue::{Catalogue, CatalogueSource, Resolved, RetiredModel};
 pub use chat::{ChatDetail, ChatSummary, Chats, TurnView};
 pub use cost::{CostEstimate, CostTotals, Usage};
 pub use error::{Error, ErrorPayload, Result};
-pub use gallery::{Gallery, GalleryQuery, ImageDetail, ImageSummary, SortOrder};
+pub use gallery::{
+    Gallery, GalleryQuery, ImageDetail, ImageSummary, IndexHealth, RebuildReport, SortOrder,
+};
 pub use generate::{
     CancelToken, GenerateRequest, GeneratedImage, GenerationCost, GenerationEvent, GenerationResult,
     VariationFailure,
@@ -550,6 +552,25 @@ impl Studio {
     pub fn set_fail_before_commit(&self, on: bool) {
         self.store.fail_before_commit.store(on, Ordering::SeqCst);
     }
+}
+
+/// Whether the gallery database in `data_dir` can be read: when [`Studio::open`] fails, [`IndexHealth::Corrupt`]
+/// means [`rebuild_gallery_index`] can bring the gallery back from its files (offer it).
+pub fn gallery_index_health(data_dir: &Path) -> Result<IndexHealth> {
+    gallery::rebuild::health(&paths::DataDir::new(data_dir))
+}
+
+/// How many image files of `data_dir` the gallery does not list: what [`rebuild_gallery_index`] would add
+/// (after a database restored from an older backup, replaced, or lost).
+pub fn unlisted_gallery_images(data_dir: &Path) -> Result<u32> {
+    gallery::rebuild::unlisted_images(data_dir)
+}
+
+/// Lists every image file of `data_dir` the gallery database does not know into it again (with its
+/// provenance from the sidecar saved next to it, or marked recovered), moving a corrupt database aside
+/// first. Deletes nothing. See [`gallery::rebuild`].
+pub fn rebuild_gallery_index(data_dir: &Path) -> Result<RebuildReport> {
+    gallery::rebuild::rebuild_index(data_dir)
 }
 
 /// The catalogue from the cached `models.list` answer for this base URL and key, if there is one.

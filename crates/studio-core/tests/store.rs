@@ -19,10 +19,11 @@ async fn crash_between_file_write_and_commit_leaves_a_consistent_store() {
     assert!(err.to_string().contains("failpoint"));
     let images = e.dir.path().join("images");
     assert_eq!(
-        files_in(&images).len(),
+        image_files_in(&images).len(),
         2,
         "the orphan file is on disk, as after a crash"
     );
+    assert_eq!(files_in(&images).len(), 4, "each with its sidecar");
     assert_eq!(
         e.studio.gallery().count(&GalleryQuery::default()).unwrap(),
         1,
@@ -38,7 +39,8 @@ async fn crash_between_file_write_and_commit_leaves_a_consistent_store() {
     studio.finish_cleanup();
     let listed = studio.gallery().list(&GalleryQuery::default()).unwrap();
     assert_eq!(listed.len(), 2);
-    assert_eq!(files_in(&images).len(), 2, "the orphan is gone, the new image kept");
+    assert_eq!(image_files_in(&images).len(), 2, "the orphan is gone, the new image kept");
+    assert_eq!(files_in(&images).len(), 4, "the orphan's sidecar is gone too");
     for i in &listed {
         assert!(studio.image_path(&i.id).unwrap().exists());
     }
@@ -409,7 +411,7 @@ async fn a_missing_or_older_database_never_costs_an_image() {
     let images = e.dir.path().join("images");
     let blobs = e.dir.path().join("blobs");
     let (n_images, n_blobs) = (files_in(&images).len(), files_in(&blobs).len());
-    assert_eq!(n_images, 2);
+    assert_eq!(n_images, 4, "two images, each with its sidecar");
     assert!(n_blobs >= 2, "the chat's model turns keep their images in blobs/");
     drop(e.studio);
     // An older backup: the database as it was before the two images (here: none at all, moved aside).
@@ -473,4 +475,54 @@ fn the_data_folder_is_private() {
     open(&root, "http://127.0.0.1:9").finish_cleanup();
     let mode = std::fs::metadata(&root).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
+}
+
+/// Issue 9: a row whose file is gone (deleted or moved outside the app, a backup restored without it, or a
+/// crash in the old delete order) broke what touched it with an I/O error about the file; the gallery now
+/// lists and describes it, and what needs the pixels says the file is missing and what to do.
+#[tokio::test]
+async fn a_missing_image_file_is_reported_and_breaks_no_list() {
+    let e = env().await;
+    let first = e.studio.generate(req("first"), |_| {}).await.unwrap();
+    let mut next = req("second");
+    next.chat_id = Some(first.chat_id.clone());
+    let second = e.studio.generate(next, |_| {}).await.unwrap();
+    e.studio.finish_cleanup();
+    let gone = &first.images[0];
+    let path = e.studio.image_path(&gone.id).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let _ = std::fs::remove_file(e.dir.path().join("thumbs").join(format!("{}.jpg", gone.id)));
+
+    let listed = e.studio.gallery().list(&GalleryQuery::default()).unwrap();
+    assert_eq!(listed.len(), 2, "the list is whole");
+    let detail = e.studio.gallery().get(&gone.id).unwrap();
+    assert_eq!(detail.summary.prompt, "first", "its provenance (and reuse) still open");
+    for err in [
+        e.studio.image_path(&gone.id).unwrap_err(),
+        e.studio.thumb_path(&gone.id).unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), "file_missing", "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains(&gone.id) && msg.contains(&*path.to_string_lossy()), "{msg}");
+        assert!(msg.contains("backup") && msg.contains("delete the image"), "says what to do: {msg}");
+    }
+    assert!(e.studio.thumb_path(&second.images[0].id).is_ok(), "the other image is untouched");
+
+    // The chat keeps its own copy of the model's image (blobs/): it continues.
+    let mut more = req("third");
+    more.chat_id = Some(first.chat_id.clone());
+    e.studio.generate(more, |_| {}).await.unwrap();
+    // Without that copy, replay stops with a message saying so instead of an I/O error.
+    for f in files_in(&e.dir.path().join("blobs")) {
+        std::fs::remove_file(e.dir.path().join("blobs").join(f)).unwrap();
+    }
+    let mut again = req("fourth");
+    again.chat_id = Some(first.chat_id.clone());
+    let err = e.studio.generate(again, |_| {}).await.unwrap_err();
+    assert_eq!(err.kind(), "file_missing", "{err}");
+    assert!(err.to_string().contains("start a new chat"), "{err}");
+
+    // Deleting the image whose file is gone works.
+    e.studio.gallery().delete(&gone.id).unwrap();
+    assert_eq!(e.studio.gallery().count(&GalleryQuery::default()).unwrap(), 2);
 }

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod chat;
 pub mod gallery;
+pub mod gallery_index;
 pub mod generate;
 pub mod references;
 pub mod save;

@@ -106,3 +106,26 @@ test("a key from GEMINI_API_KEY wins and is said so", async () => {
   assert.equal(await page.locator("#demo-banner").isVisible(), false);
   await context.close();
 });
+
+test("Settings rebuilds the gallery index from the files and says what came back", async () => {
+  const report = { moved_aside: null, already_listed: 3, restored: 2, recovered: 1, skipped: [] };
+  const handlers = {
+    app_info: liveInfo,
+    rebuild_gallery_index: () => { window.__REBUILT__ = true; return window.__FIX__.report; },
+    unlisted_gallery_images: () => (window.__REBUILT__ ? 0 : 3),
+  };
+  const { page, context, errors } = await openStudio(browser, server, handlers, { fixtures: { report } });
+  await page.click("#nav-settings");
+  await page.waitForFunction(() => document.getElementById("unlisted-note").textContent !== "");
+  assert.equal(await page.locator("#unlisted-note").textContent(), "3 image files in the data folder are not in the gallery: rebuild to list them again.");
+  const listsBefore = (await calls(page, "gallery_list")).length;
+  await page.click("#rebuild-gallery-index");
+  await page.waitForFunction(() => document.getElementById("rebuild-result").textContent.startsWith("Done:"));
+  assert.equal(await page.locator("#rebuild-result").textContent(),
+    "Done: 2 images listed again with their prompt and settings, 1 image recovered without it, 3 images were already listed. Chats are not rebuilt from images.");
+  assert.equal((await calls(page, "rebuild_gallery_index")).length, 1);
+  assert.ok((await calls(page, "gallery_list")).length > listsBefore, "the gallery is read again");
+  await page.waitForFunction(() => document.getElementById("unlisted-note").textContent.startsWith("Every"));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

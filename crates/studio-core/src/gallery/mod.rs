@@ -3,7 +3,9 @@
 
 pub mod migrations;
 pub mod query;
+pub mod rebuild;
 pub mod save;
+pub mod sidecar;
 pub mod store;
 pub mod thumbs;
 
@@ -18,6 +20,8 @@ use crate::error::{Error, Result};
 use crate::params::GenerateParams;
 pub use query::{fts_query, GalleryQuery, SortOrder};
 use store::Store;
+
+pub use rebuild::{IndexHealth, RebuildReport};
 
 /// One gallery row as lists show it (summary columns only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +72,10 @@ pub struct ImageDetail {
     pub finish_reason: Option<String>,
     pub trashed_at: Option<i64>,
 }
+
+/// Images per delete transaction: keeps each journal entry (two lines an image) well under the 64 KB the
+/// start-up sweep reads.
+pub const DELETE_BATCH: usize = 256;
 
 /// The gallery handle (cheap to clone).
 #[derive(Clone)]
@@ -245,36 +253,104 @@ impl Gallery {
         self.update_one("UPDATE images SET trashed_at = ?2 WHERE id = ?1", id, None)
     }
 
-    /// Deletes an image for good: the row, then its file and thumbnail. (The chat turn that produced it
-    /// keeps its own copy inside the stored model content, so the chat can still be continued.)
+    /// Deletes an image for good: the row, then its file, sidecar and thumbnail. (The chat turn that produced
+    /// it keeps its own copy inside the stored model content, so the chat can still be continued.)
     pub fn delete(&self, id: &str) -> Result<()> {
         let file = self.store.image_file_name(id)?;
-        self.store
-            .conn()
-            .execute("DELETE FROM images WHERE id = ?1", [id])
-            .map_err(Error::db("delete image"))?;
-        store::remove_if_exists(&self.store.image_file(&file))?;
-        store::remove_if_exists(&self.store.thumb_file(id))?;
-        Ok(())
+        self.delete_rows(&[(id.to_string(), file)])
+    }
+
+    /// Deletes several images for good (see [`Gallery::delete`]) with one journal entry and one durable
+    /// commit per [`DELETE_BATCH`] images instead of one each. An unknown id deletes nothing.
+    pub fn delete_many(&self, ids: &[String]) -> Result<u32> {
+        let rows = ids
+            .iter()
+            .map(|id| Ok((id.clone(), self.store.image_file_name(id)?)))
+            .collect::<Result<Vec<_>>>()?;
+        for chunk in rows.chunks(DELETE_BATCH) {
+            self.delete_rows(chunk)?;
+        }
+        Ok(rows.len() as u32)
     }
 
     /// Deletes every trashed image; returns how many.
     pub fn empty_trash(&self) -> Result<u32> {
-        let ids: Vec<String> = {
+        let rows: Vec<(String, String)> = {
             let conn = self.store.conn();
-            let mut st = conn.prepare("SELECT id FROM images WHERE trashed_at IS NOT NULL")?;
-            let rows = st.query_map([], |r| r.get(0))?;
+            let mut st = conn.prepare("SELECT id, file_name FROM images WHERE trashed_at IS NOT NULL")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        for id in &ids {
-            self.delete(id)?;
+        for chunk in rows.chunks(DELETE_BATCH) {
+            self.delete_rows(chunk)?;
         }
-        Ok(ids.len() as u32)
+        Ok(rows.len() as u32)
     }
 
-    /// Absolute path of an image file.
+    /// Removes `(id, file name)` rows, then their files. The files are listed in a journal entry first and
+    /// the removal commits with a full fsync (the store otherwise runs `synchronous=NORMAL`, whose last
+    /// commits a power cut may undo): a row never outlives its file, and a crash after the commit leaves
+    /// files the next start removes. Files and fsyncs happen outside the connection.
+    fn delete_rows(&self, rows: &[(String, String)]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut listed = Vec::new();
+        for (_, file) in rows.iter().filter(|(_, f)| crate::paths::is_plain_file_name(f)) {
+            listed.push(format!("images/{file}"));
+            listed.push(format!("images/{}", sidecar::name_for(file)));
+        }
+        let journal = store::Journal::write_lines(&self.store.dirs, &listed)?;
+        {
+            let mut conn = self.store.conn();
+            conn.pragma_update(None, "synchronous", "FULL")
+                .map_err(Error::db("PRAGMA synchronous"))?;
+            let res = (|| -> Result<()> {
+                let tx = conn.transaction().map_err(Error::db("begin delete"))?;
+                {
+                    let mut st = tx.prepare_cached("DELETE FROM images WHERE id = ?1")?;
+                    for (id, _) in rows {
+                        st.execute([id]).map_err(Error::db("delete image"))?;
+                    }
+                }
+                tx.commit().map_err(Error::db("commit delete"))
+            })();
+            let _ = conn.pragma_update(None, "synchronous", "NORMAL");
+            if let Err(e) = res {
+                journal.done();
+                return Err(e);
+            }
+        }
+        #[cfg(test)]
+        if self.store.fail_after_delete_commit.load(std::sync::atomic::Ordering::SeqCst) {
+            // Simulated crash: the rows are gone, the files and the journal entry stay.
+            return Err(Error::Other("failpoint: crashed between row removal and file removal".into()));
+        }
+        for (id, file) in rows {
+            if crate::paths::is_plain_file_name(file) {
+                let image = self.store.image_file(file);
+                store::remove_if_exists(&image)?;
+                store::remove_if_exists(&sidecar::path_for(&image))?;
+            }
+            store::remove_if_exists(&self.store.thumb_file(id))?;
+        }
+        journal.done();
+        Ok(())
+    }
+
+    /// Absolute path of an image file. A row whose file is gone (deleted or moved outside the app, or a
+    /// backup restored without it) gives [`Error::ImageFileMissing`], which says so and what to do, rather
+    /// than an error about a file nobody asked for.
     pub fn image_path(&self, id: &str) -> Result<PathBuf> {
-        Ok(self.store.image_file(&self.store.image_file_name(id)?))
+        let path = self.store.image_file(&self.store.image_file_name(id)?);
+        match path.try_exists() {
+            Ok(true) => Ok(path),
+            Ok(false) => Err(Error::ImageFileMissing {
+                id: id.to_string(),
+                path,
+            }),
+            Err(e) => Err(Error::io("cannot read", path, e)),
+        }
     }
 
     /// Absolute path of an image's thumbnail, made now if missing.

@@ -1,15 +1,19 @@
 //! The store: one SQLite connection (WAL) plus the files under the data dir, and the one write path for a
 //! finished generation.
 //!
-//! Ordering rule: image files are written first (temp in the same dir, fsync, rename), then one transaction
-//! records chat, turns, images and usage. A crash between the two leaves an orphan file that `open` removes;
-//! it can never leave a row without its file, nor a visible half file.
+//! Ordering rule: image files (each with its provenance sidecar, see [`crate::gallery::sidecar`]) are
+//! written first (temp in the same dir, fsync, rename), then one transaction records chat, turns, images and
+//! usage. A crash between the two leaves orphan files that the next start removes; it can never leave a row
+//! without its file, nor a visible half file. The file I/O runs before the connection is taken, so a save
+//! never makes the gallery wait.
 //!
 //! A person's images are never removed on a guess. Before a save writes its first file it lists every file
-//! it will write in a journal entry (`journal/*.pending`, fsynced); the entry goes once the rows commit. The
-//! start-up sweep removes only files a journal entry lists and no row references: what an interrupted save
-//! left. A file no journal lists is kept, whatever the database says, so a gallery.sqlite that is missing,
-//! replaced, restored from an older backup or synced after the images costs no image.
+//! it will write in a journal entry (`journal/*.pending`, fsynced, and locked while the save runs); the entry
+//! goes once the rows commit. The start-up sweep removes only files an unlocked entry lists and no row
+//! references: what an interrupted save left. A file no journal lists is kept, whatever the database says,
+//! so a gallery.sqlite that is missing, replaced, restored from an older backup or synced after the images
+//! costs no image (and `gallery::rebuild` lists them again). Deleting works the same way round: the entry
+//! names the files, the row's removal commits durably, then the files go.
 
 use std::collections::HashSet;
 use std::fs;
@@ -22,6 +26,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::cost::Usage;
 use crate::error::{Error, Result};
 use crate::gallery::migrations;
+use crate::gallery::sidecar::{self, Sidecar};
 use crate::gallery::thumbs::ThumbWorker;
 use crate::paths::{atomic_write, ext_for_mime, DataDir};
 
@@ -106,6 +111,12 @@ pub struct Store {
     pub(crate) uploads: Mutex<std::collections::HashMap<String, (String, i64)>>,
     /// The orphan sweep started by `open`, on a connection of its own.
     cleanup: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Test hook: runs once, on the saving thread, after a save's files are written and before its commit.
+    #[cfg(test)]
+    pub(crate) files_written_hook: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    /// Test failpoint: a delete stops after its rows are removed, before its files go, as a crash there would.
+    #[cfg(test)]
+    pub(crate) fail_after_delete_commit: AtomicBool,
 }
 
 impl Store {
@@ -117,8 +128,17 @@ impl Store {
     /// being saved for an orphan. [`Store::finish_cleanup`] waits for it.
     pub fn open(dirs: DataDir, price_per_million: Option<f64>) -> Result<Store> {
         dirs.create()?;
-        let mut conn = connect(&dirs.db)?;
-        migrations::migrate(&mut conn)?;
+        let corrupt = |e: Error| match e {
+            Error::Database { source, .. } if crate::gallery::rebuild::is_corruption(&source) => {
+                Error::CorruptDatabase {
+                    path: dirs.db.clone(),
+                    detail: source.to_string(),
+                }
+            }
+            e => e,
+        };
+        let mut conn = connect(&dirs.db).map_err(corrupt)?;
+        migrations::migrate(&mut conn).map_err(corrupt)?;
         // Interim files of generations that did not finish. Another process (the app, while the CLI opens the
         // same folder) may be using fresh ones, so only old ones go.
         remove_old(&dirs.tmp, |_| true);
@@ -140,6 +160,10 @@ impl Store {
             fail_before_commit: AtomicBool::new(false),
             uploads: Mutex::new(Default::default()),
             cleanup: Mutex::new(Some(cleanup)),
+            #[cfg(test)]
+            files_written_hook: Mutex::new(None),
+            #[cfg(test)]
+            fail_after_delete_commit: AtomicBool::new(false),
         })
     }
 
@@ -171,10 +195,12 @@ impl Store {
         self.dirs.thumbs.join(format!("{id}.jpg"))
     }
 
-    /// Writes the images' files, then commits everything in one transaction. The write lock (an IMMEDIATE
-    /// transaction) is taken before the first file is written and held until the commit, so another
-    /// process's orphan cleanup can never mistake an in-flight file for an orphan. On a failure before the
-    /// commit the new files are removed again.
+    /// Writes the images' files (each with its provenance sidecar), then commits everything in one
+    /// transaction. All file I/O (writes, fsyncs, the journal entry) happens before the connection is taken:
+    /// the gallery and every other reader go on while a save writes a 4K image. The connection, and
+    /// SQLite's write lock, are held only for the transaction. Another process's start-up sweep cannot take
+    /// the in-flight files for orphans meanwhile: this save's journal entry stays locked until it is done
+    /// (see [`Journal`]). On a failure before the commit the new files are removed again.
     pub fn commit_generation(
         &self,
         chat: Option<&NewChat>,
@@ -182,10 +208,6 @@ impl Store {
         turns: &[NewTurn],
         events: &[UsageEvent],
     ) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(Error::db("begin save"))?;
         let mut written: Vec<PathBuf> = Vec::new();
         let journal = Journal::write(&self.dirs, turns)?;
         let cleanup = |written: &[PathBuf]| {
@@ -213,8 +235,18 @@ impl Store {
                     cleanup(&written);
                     return Err(e);
                 }
+                written.push(path.clone());
+                let side = sidecar::path_for(&path);
+                let meta = sidecar_of(chat_id, t, img, &hash, self.price_per_million);
+                let res = serde_json::to_vec_pretty(&meta)
+                    .map_err(|e| Error::Other(format!("provenance of image {}: {e}", img.id)))
+                    .and_then(|json| crate::paths::atomic_write_no_dir_sync(&side, &json));
+                if let Err(e) = res {
+                    cleanup(&written);
+                    return Err(e);
+                }
+                written.push(side);
                 hashes.insert(img.id.as_str(), hash);
-                written.push(path);
             }
         }
         for t in turns {
@@ -244,17 +276,19 @@ impl Store {
                 "failpoint: crashed between file write and row commit".into(),
             ));
         }
-        let res = insert_rows(
-            &tx,
-            self.price_per_million,
-            chat,
-            chat_id,
-            turns,
-            events,
-            &hashes,
-        )
-        .and_then(|()| tx.commit().map_err(Error::db("commit generation")));
-        drop(conn);
+        #[cfg(test)]
+        if let Some(hook) = self.files_written_hook.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            hook();
+        }
+        let res = {
+            let mut conn = self.conn();
+            conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(Error::db("begin save"))
+                .and_then(|tx| {
+                    insert_rows(&tx, self.price_per_million, chat, chat_id, turns, events, &hashes)?;
+                    tx.commit().map_err(Error::db("commit generation"))
+                })
+        };
         if res.is_err() {
             cleanup(&written);
             return res;
@@ -342,9 +376,7 @@ fn insert_rows(
             .map_err(Error::db("insert turn"))?;
         let n_images = t.images.len().max(1) as i64;
         for img in &t.images {
-            // The turn's billed tokens are shared evenly by its images.
-            let total = t.usage.total_tokens / n_images;
-            let cost = crate::cost::price(total, price_per_million);
+            let (total, cost) = image_share(t, n_images, price_per_million);
             tx.execute(
                     "INSERT INTO images (id, chat_id, turn_id, file_name, sha256, mime, width, height, bytes, prompt, model, \
                      params, reference_hashes, text, thoughts, grounding, usage, image_tokens, total_tokens, cost, \
@@ -380,6 +412,47 @@ fn insert_rows(
     }
     insert_events(tx, events)?;
     Ok(())
+}
+
+/// An image's share of its turn's billed tokens (shared evenly by the turn's images) and its price.
+fn image_share(t: &NewTurn, n_images: i64, price_per_million: Option<f64>) -> (i64, Option<f64>) {
+    let total = t.usage.total_tokens / n_images.max(1);
+    (total, crate::cost::price(total, price_per_million))
+}
+
+/// The provenance sidecar of one image: what its row will hold.
+fn sidecar_of(
+    chat_id: &str,
+    t: &NewTurn,
+    img: &NewImage,
+    sha256: &str,
+    price_per_million: Option<f64>,
+) -> Sidecar {
+    let (total_tokens, cost) = image_share(t, t.images.len() as i64, price_per_million);
+    Sidecar {
+        format: sidecar::FORMAT,
+        id: img.id.clone(),
+        chat_id: chat_id.to_string(),
+        turn_id: t.id.clone(),
+        prompt: t.prompt.clone(),
+        model: t.model.clone(),
+        params: serde_json::from_str(&t.params_json).unwrap_or(serde_json::Value::Null),
+        reference_hashes: t.reference_hashes.clone(),
+        text: t.text.clone(),
+        thoughts: t.thoughts.clone(),
+        created_at: t.created_at,
+        sha256: sha256.to_string(),
+        mime: img.mime.clone(),
+        width: img.width,
+        height: img.height,
+        bytes: img.bytes.len() as i64,
+        grounding: t.grounding.clone().filter(|g| !g.is_null()),
+        usage: t.usage_json.clone(),
+        image_tokens: img.image_tokens,
+        total_tokens,
+        cost,
+        finish_reason: t.finish_reason.clone(),
+    }
 }
 
 /// `[{"part": 3, "file": "img_x.png"}]`, or NULL when nothing was externalized.
@@ -459,19 +532,19 @@ fn set_wal(conn: &Connection) -> Result<()> {
 }
 
 /// Opens the database file with the store's pragmas.
-fn connect(db: &Path) -> Result<Connection> {
+pub(crate) fn connect(db: &Path) -> Result<Connection> {
     let conn = Connection::open(db).map_err(Error::db(format!("open {}", db.display())))?;
     configure(&conn)?;
     Ok(conn)
 }
 
-/// Removes image files with no row (a crash between file write and commit), model-turn blobs no turn names,
-/// and stray temp files. Under the write lock: a save in progress in another process (the app and the CLI
-/// share the data dir) holds it from its first file write to its commit, so its files are never taken for
-/// orphans.
+/// Removes the files interrupted saves and deletes listed in the journal that no row references (image
+/// files and their sidecars, model-turn blobs), and stray temp files. A save in progress in any process
+/// (the app and the CLI share the data dir) holds its entry's lock from before its first file to after its
+/// commit, so its files are never taken for orphans.
 fn clean_orphans(conn: &mut Connection, dirs: &DataDir) -> Result<()> {
-    // The write lock: no save of any process is between its journal entry and its commit meanwhile, so every
-    // entry is either committed (its files have rows) or was interrupted (its files have none).
+    // Under the write lock no save can commit meanwhile, so an entry whose lock is free is either committed
+    // (its rows are visible to this transaction) or was interrupted (its files have none).
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(Error::db("begin cleanup"))?;
@@ -493,7 +566,11 @@ fn clean_orphans(conn: &mut Connection, dirs: &DataDir) -> Result<()> {
         for (entry, files) in entries {
             for (dir, name) in files {
                 let (folder, referenced) = match dir.as_str() {
-                    "images" => (&dirs.images, ids.contains(&name)),
+                    // A sidecar goes with its image.
+                    "images" => (
+                        &dirs.images,
+                        ids.contains(sidecar::image_name_of(&name).unwrap_or(&name)),
+                    ),
                     "blobs" => (&dirs.blobs, blobs.contains(&name)),
                     _ => continue,
                 };
@@ -534,45 +611,132 @@ pub(crate) fn remove_old(dir: &Path, pick: impl Fn(&str) -> bool) {
     }
 }
 
-/// A save's journal entry: the files it is about to write, so that an interrupted save (and only that) can
-/// be cleaned up at the next start.
-struct Journal {
+/// Whether a journal entry's writer still runs.
+#[derive(Debug, PartialEq, Eq)]
+enum Owner {
+    Running,
+    Gone,
+}
+
+/// A journal entry: the files a save is about to write (or a delete is about to remove), so that what an
+/// interrupted one left (and only that) can be cleaned up at the next start.
+///
+/// The entry's file stays open and locked (an advisory lock, released by the OS when the process dies)
+/// until the save is done. A save writes its files without holding SQLite's write lock, so the lock is how
+/// another process's start-up sweep tells a save in progress (skip it) from one a crash interrupted.
+pub(crate) struct Journal {
     path: Option<PathBuf>,
+    _lock: Option<fs::File>,
 }
 
 impl Journal {
-    /// Writes and fsyncs the entry for `turns`' image and blob files (none when they write no file).
+    /// Writes and fsyncs the entry for `turns`' image, sidecar and blob files (none when they write no file).
     fn write(dirs: &DataDir, turns: &[NewTurn]) -> Result<Journal> {
-        let mut text = String::new();
+        let mut files = Vec::new();
         for t in turns {
             for img in &t.images {
-                text.push_str(&format!("images/{}.{}\n", img.id, ext_for_mime(&img.mime)));
+                let name = format!("{}.{}", img.id, ext_for_mime(&img.mime));
+                files.push(format!("images/{}", sidecar::name_for(&name)));
+                files.push(format!("images/{name}"));
             }
             for b in &t.blobs {
-                text.push_str(&format!("blobs/{}\n", b.file));
+                files.push(format!("blobs/{}", b.file));
             }
         }
-        if text.is_empty() {
-            return Ok(Journal { path: None });
-        }
-        let path = dirs.journal.join(format!(
-            "{}-{:016x}.pending",
-            std::process::id(),
-            fastrand::u64(..)
-        ));
-        atomic_write(&path, text.as_bytes())?;
-        Ok(Journal { path: Some(path) })
+        Journal::write_lines(dirs, &files)
     }
 
-    /// The save committed (or cleaned up after itself): the entry goes.
-    fn done(&self) {
+    /// Writes, locks and fsyncs an entry listing `files` (`"images/x.png"`); none when the list is empty.
+    pub(crate) fn write_lines(dirs: &DataDir, files: &[String]) -> Result<Journal> {
+        use std::io::Write as _;
+        if files.is_empty() {
+            return Ok(Journal { path: None, _lock: None });
+        }
+        let mut text = files.join("\n");
+        text.push('\n');
+        let name = format!("{}-{:016x}.pending", std::process::id(), fastrand::u64(..));
+        let path = dirs.journal.join(&name);
+        // Locked before it has its name, so no sweep ever sees it unlocked while this save lives.
+        let tmp = dirs.journal.join(format!(".{name}.tmp"));
+        let write = || -> std::io::Result<fs::File> {
+            let mut f = fs::File::create(&tmp)?;
+            // A file system without locks (some network shares) still saves; other starts then tell a live
+            // entry by its age (see `Journal::owner`).
+            if let Err(e) = f.lock() {
+                tracing::warn!("cannot lock the save journal entry {}: {e}", tmp.display());
+            }
+            f.write_all(text.as_bytes())?;
+            f.sync_data()?;
+            fs::rename(&tmp, &path)?;
+            Ok(f)
+        };
+        match write() {
+            Ok(f) => {
+                crate::paths::sync_dir(&dirs.journal);
+                Ok(Journal { path: Some(path), _lock: Some(f) })
+            }
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                Err(Error::io("cannot write the save journal", &path, e))
+            }
+        }
+    }
+
+    /// The save committed (or cleaned up after itself): the entry goes (its lock with it, when dropped).
+    pub(crate) fn done(&self) {
         if let Some(p) = &self.path {
             let _ = fs::remove_file(p);
         }
     }
 
-    /// Every entry left in the journal, with the `(folder, file name)` pairs it lists.
+    /// Whether the save (or delete) that wrote an entry still runs: it holds the entry's lock until done, and
+    /// the OS drops the lock when the process dies. Where the file system has no locks, an entry younger
+    /// than [`LEFTOVER_AGE`] is taken as running (no save takes that long).
+    fn owner(f: &fs::File) -> Owner {
+        match f.try_lock() {
+            Ok(()) => Owner::Gone,
+            Err(fs::TryLockError::WouldBlock) => Owner::Running,
+            Err(fs::TryLockError::Error(_)) => {
+                let age = f
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| std::time::SystemTime::now().duration_since(t).ok());
+                if age.is_some_and(|a| a > LEFTOVER_AGE) {
+                    Owner::Gone
+                } else {
+                    Owner::Running
+                }
+            }
+        }
+    }
+
+    /// The `images/` file names of saves in progress (entries whose lock is held): not theirs to list yet.
+    pub(crate) fn in_flight_images(dirs: &DataDir) -> HashSet<String> {
+        let Ok(rd) = fs::read_dir(&dirs.journal) else { return HashSet::new() };
+        let mut out = HashSet::new();
+        for e in rd.flatten() {
+            let path = e.path();
+            if path.extension().is_none_or(|x| x != "pending") {
+                continue;
+            }
+            let Ok(f) = fs::File::open(&path) else { continue };
+            if Journal::owner(&f) == Owner::Gone {
+                continue;
+            }
+            // A locked file can still be read on Unix (advisory lock); where it cannot, its save's files are
+            // simply listed by the next rebuild.
+            if let Ok(text) = fs::read_to_string(&path) {
+                out.extend(text.lines().filter_map(|l| l.strip_prefix("images/")).map(str::to_string));
+            }
+        }
+        out
+    }
+
+    /// Every entry left in the journal by a save that is no longer running, with the `(folder, file name)`
+    /// pairs it lists. An entry whose lock is held belongs to a save in progress and is skipped.
     fn entries(dirs: &DataDir) -> Vec<(PathBuf, Vec<(String, String)>)> {
+        use std::io::Read as _;
         let Ok(rd) = fs::read_dir(&dirs.journal) else { return Vec::new() };
         let mut out = Vec::new();
         for e in rd.flatten() {
@@ -584,7 +748,14 @@ impl Journal {
             if e.metadata().map(|m| m.len()).unwrap_or(u64::MAX) > 64 * 1024 {
                 continue;
             }
-            let Ok(text) = fs::read_to_string(&path) else { continue };
+            let Ok(mut f) = fs::File::open(&path) else { continue };
+            if Journal::owner(&f) == Owner::Running {
+                continue;
+            }
+            let mut text = String::new();
+            if f.read_to_string(&mut text).is_err() {
+                continue;
+            }
             let files = text
                 .lines()
                 .filter_map(|l| l.split_once('/'))
@@ -602,5 +773,170 @@ pub(crate) fn remove_if_exists(p: &Path) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io("cannot delete", p, e)),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::gallery::{Gallery, GalleryQuery};
+    use std::sync::{mpsc, Arc};
+
+    pub(crate) fn png(seed: u8) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(8, 6, |x, y| image::Rgb([seed, x as u8, y as u8]));
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .expect("encode a test PNG");
+        out
+    }
+
+    /// A turn with one 8x6 PNG, as a generation saves it.
+    pub(crate) fn turn(id: &str, image_id: &str) -> NewTurn {
+        NewTurn {
+            id: id.into(),
+            parent_turn_id: None,
+            prompt: format!("prompt of {image_id}"),
+            reference_hashes: vec![],
+            params_json: r#"{"model":"gemini-2.5-flash-image"}"#.into(),
+            model: "gemini-2.5-flash-image".into(),
+            model_content: r#"{"role":"model","parts":[]}"#.into(),
+            blobs: vec![],
+            text: String::new(),
+            thoughts: String::new(),
+            grounding: None,
+            usage_json: None,
+            usage: Usage::default(),
+            finish_reason: Some("STOP".into()),
+            created_at: crate::time::now_ms(),
+            images: vec![NewImage {
+                id: image_id.into(),
+                mime: "image/png".into(),
+                bytes: png(image_id.len() as u8),
+                sha256: String::new(),
+                width: 8,
+                height: 6,
+                image_tokens: 1290,
+            }],
+            context_note: None,
+        }
+    }
+
+    pub(crate) fn open(dir: &Path) -> (Arc<Store>, Gallery) {
+        let store = Arc::new(Store::open(DataDir::new(dir), None).expect("open the store"));
+        store.finish_cleanup();
+        let gallery = Gallery { store: Arc::clone(&store) };
+        (store, gallery)
+    }
+
+    pub(crate) fn save(store: &Store, chat: &str, turn_id: &str, image_id: &str) {
+        let new_chat = NewChat { id: chat.into(), title: "t".into(), model: "m".into() };
+        let exists = store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM chats WHERE id = ?1", [chat], |r| r.get::<_, i64>(0))
+            .expect("count chats")
+            > 0;
+        store
+            .commit_generation((!exists).then_some(&new_chat), chat, &[turn(turn_id, image_id)], &[])
+            .expect("save");
+    }
+
+    /// Issue 9: a save held the one connection while it wrote and fsynced its files, so the gallery and every
+    /// other reader (the window) waited for each save.
+    #[test]
+    fn the_gallery_reads_while_a_save_writes_its_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, gallery) = open(dir.path());
+        save(&store, "c1", "t1", "img_a");
+        let (tx, rx) = mpsc::channel();
+        let reader = gallery.clone();
+        *store.files_written_hook.lock().expect("hook lock") = Some(Box::new(move || {
+            // Checked without blocking: were the save holding the connection, a reader would wait for it forever.
+            let free = reader.store.conn.try_lock().is_ok();
+            let listed = free
+                .then(|| std::thread::spawn(move || reader.list(&GalleryQuery::default())).join())
+                .and_then(|r| r.ok())
+                .and_then(|r| r.ok())
+                .map(|items| items.iter().map(|i| i.id.clone()).collect::<Vec<_>>());
+            let _ = tx.send((free, listed));
+        }));
+        save(&store, "c1", "t2", "img_b");
+        let (free, listed) = rx.try_recv().expect("the hook ran inside the save");
+        assert!(free, "the connection is free while the save writes its files");
+        assert_eq!(listed, Some(vec!["img_a".to_string()]), "a reader lists the gallery meanwhile");
+        assert_eq!(gallery.count(&GalleryQuery::default()).expect("count"), 2);
+    }
+
+    /// The save no longer holds SQLite's write lock during its file I/O, so another process's start-up sweep
+    /// can run meanwhile: it must leave the save's files alone (its journal entry is locked), and the save's
+    /// rows still find their files.
+    #[test]
+    fn a_sweep_during_a_save_leaves_its_files_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, gallery) = open(dir.path());
+        let root = dir.path().to_path_buf();
+        *store.files_written_hook.lock().expect("hook lock") = Some(Box::new(move || {
+            // Another process starts on the same folder while this save is between its files and its commit.
+            let (other, _) = open(&root);
+            drop(other);
+        }));
+        save(&store, "c1", "t1", "img_a");
+        let image = dir.path().join("images/img_a.png");
+        assert!(image.exists(), "the image survived the other start's sweep");
+        assert!(sidecar::path_for(&image).exists(), "and its sidecar");
+        assert!(gallery.image_path("img_a").is_ok());
+        assert!(files(&dir.path().join("journal")).is_empty(), "the entry went with the commit");
+    }
+
+    fn files(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    /// Issue 9: deleting commits the row's removal first (durably), then removes the files; a crash in between
+    /// leaves files no row names, which are harmless meanwhile and which the next start removes (the delete
+    /// listed them in the journal).
+    #[test]
+    fn a_crash_between_a_deletes_commit_and_its_file_removal_leaves_harmless_files_the_next_start_removes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, gallery) = open(dir.path());
+        save(&store, "c1", "t1", "img_a");
+        save(&store, "c1", "t2", "img_bb");
+        store.fail_after_delete_commit.store(true, Ordering::SeqCst);
+        let err = gallery.delete("img_a").expect_err("the failpoint stops the delete");
+        assert!(err.to_string().contains("failpoint"), "{err}");
+        let images = dir.path().join("images");
+        assert!(images.join("img_a.png").exists(), "the file is still there, as after a crash");
+        let listed = gallery.list(&GalleryQuery::default()).expect("list");
+        assert_eq!(listed.len(), 1, "the row is gone; the list is whole");
+        assert_eq!(gallery.get("img_a").expect_err("gone").kind(), "not_found");
+        drop((gallery, store));
+        let (_store, gallery) = open(dir.path());
+        assert_eq!(files(&images), ["img_bb.png", "img_bb.png.json"], "the next start removed the orphans");
+        assert!(files(&dir.path().join("journal")).is_empty());
+        assert!(gallery.image_path("img_bb").is_ok());
+        // Without the crash: rows and files go together, sidecars included.
+        gallery.trash("img_bb").expect("trash");
+        assert_eq!(gallery.empty_trash().expect("empty trash"), 1);
+        assert!(files(&images).is_empty());
+    }
+
+    #[test]
+    fn delete_many_removes_rows_and_files_and_an_unknown_id_deletes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, gallery) = open(dir.path());
+        for (t, id) in [("t1", "img_a"), ("t2", "img_bb"), ("t3", "img_ccc")] {
+            save(&store, "c1", t, id);
+        }
+        let err = gallery
+            .delete_many(&["img_a".into(), "img_nope".into()])
+            .expect_err("unknown id");
+        assert_eq!(err.kind(), "not_found");
+        assert_eq!(gallery.count(&GalleryQuery::default()).expect("count"), 3, "nothing deleted");
+        assert_eq!(gallery.delete_many(&["img_a".into(), "img_ccc".into()]).expect("delete"), 2);
+        assert_eq!(files(&dir.path().join("images")), ["img_bb.png", "img_bb.png.json"]);
+        assert!(files(&dir.path().join("journal")).is_empty());
     }
 }

@@ -160,3 +160,11 @@ pub fn files_in(dir: &std::path::Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// The image files of `images/`, without their provenance sidecars (`<file>.json`).
+pub fn image_files_in(dir: &std::path::Path) -> Vec<String> {
+    files_in(dir)
+        .into_iter()
+        .filter(|f| !f.ends_with(".json"))
+        .collect()
+}
