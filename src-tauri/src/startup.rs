@@ -13,9 +13,10 @@ pub fn failure_text(error: &str, data_dir: &Path) -> String {
     let error = error.strip_prefix("error encountered during setup hook: ").unwrap_or(error);
     let advice = if error.contains("file is not a database") || error.contains("malformed") || error.contains("corrupt") {
         // SQLite's words for a damaged file; the README's recovery section says what to do.
-        "The gallery database (gallery.sqlite) is damaged. Quit, move gallery.sqlite (with gallery.sqlite-wal and \
-         -shm) aside and restore it from a backup; your image files stay in images/. See \"Your data: backup, \
-         moving, recovery\" in the README."
+        "The gallery database (gallery.sqlite) is damaged. Your image files are safe in images/. Run `banana \
+         gallery rebuild` in a terminal: it keeps the damaged file aside and lists every image again from its \
+         files, with its prompt. Or restore gallery.sqlite from a backup. See \"Your data: backup, moving, \
+         recovery\" in the README."
     } else if error.contains("newer than this app") {
         "This data folder was used by a newer Banana Studio: update the app, or start this one with another \
          folder by setting BANANA_STUDIO_DATA_DIR."
@@ -92,7 +93,7 @@ mod tests {
     fn a_damaged_database_points_at_the_recovery_steps() {
         let text = failure_text("database error (PRAGMA journal_mode=WAL): file is not a database", Path::new("/d"));
         assert!(text.contains("\n\ndatabase error (PRAGMA journal_mode=WAL): file is not a database\n\nData folder: /d\n\n"), "{text}");
-        assert!(text.contains("move gallery.sqlite"), "{text}");
+        assert!(text.contains("banana gallery rebuild") && text.contains("restore gallery.sqlite from a backup"), "{text}");
         assert!(text.contains("backup, moving, recovery"), "{text}");
     }
 }

@@ -526,3 +526,22 @@ async fn a_missing_image_file_is_reported_and_breaks_no_list() {
     e.studio.gallery().delete(&gone.id).unwrap();
     assert_eq!(e.studio.gallery().count(&GalleryQuery::default()).unwrap(), 2);
 }
+
+/// Issue 9: a stored file name is data, never a path. A row naming `../api-key` (a tampered or corrupt
+/// database) is refused by studio-core itself, so no caller (the app's scheme and export, the CLI) can be led
+/// out of images/.
+#[tokio::test]
+async fn a_row_naming_a_file_outside_images_is_never_joined() {
+    let e = env().await;
+    let made = e.studio.generate(req("a kite"), |_| {}).await.unwrap();
+    e.studio.finish_cleanup();
+    let id = &made.images[0].id;
+    std::fs::write(e.dir.path().join("api-key"), "secret").unwrap();
+    let db = rusqlite::Connection::open(e.dir.path().join("gallery.sqlite")).unwrap();
+    for name in ["../api-key", "/etc/passwd", ".hidden", "a/b.png"] {
+        db.execute("UPDATE images SET file_name = ?1 WHERE id = ?2", [name, id.as_str()]).unwrap();
+        let err = e.studio.image_path(id).unwrap_err();
+        assert_eq!(err.kind(), "not_found", "{name}: {err}");
+        assert!(e.studio.thumb_path(id).is_err(), "{name}");
+    }
+}

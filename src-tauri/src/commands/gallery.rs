@@ -73,7 +73,8 @@ pub async fn gallery_restore(state: State<'_, AppState>, ids: Vec<String>) -> Co
 #[specta::specta]
 pub async fn gallery_delete(state: State<'_, AppState>, ids: Vec<String>) -> CommandResult<()> {
     let studio = state.studio();
-    blocking(move || ids.iter().try_for_each(|id| studio.gallery().delete(id))).await
+    // In batches: one journal entry and one durable commit per 256 images, not one per image.
+    blocking(move || studio.gallery().delete_many(&ids).map(|_| ())).await
 }
 
 /// Copies the chosen images into `folder` (created if missing); returns how many were written.

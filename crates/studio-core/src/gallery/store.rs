@@ -326,6 +326,18 @@ impl Store {
                 what: "image",
                 id: id.to_string(),
             })
+            // A row is data, not a path: a name that could reach outside images/ (`../api-key`) is never
+            // joined, whoever wrote the row.
+            .and_then(|name: String| {
+                if crate::paths::is_plain_file_name(&name) {
+                    Ok(name)
+                } else {
+                    Err(Error::NotFound {
+                        what: "image file",
+                        id: id.to_string(),
+                    })
+                }
+            })
     }
 }
 
