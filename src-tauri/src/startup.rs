@@ -13,10 +13,10 @@ pub fn failure_text(error: &str, data_dir: &Path) -> String {
     let error = error.strip_prefix("error encountered during setup hook: ").unwrap_or(error);
     let advice = if error.contains("file is not a database") || error.contains("malformed") || error.contains("corrupt") {
         // SQLite's words for a damaged file; the README's recovery section says what to do.
-        "The gallery database (gallery.sqlite) is damaged. Your image files are safe in images/. Run `banana \
-         gallery rebuild` in a terminal: it keeps the damaged file aside and lists every image again from its \
-         files, with its prompt. Or restore gallery.sqlite from a backup. See \"Your data: backup, moving, \
-         recovery\" in the README."
+        "Your image files are safe in images/. \"Rebuild gallery index\" (or `banana gallery rebuild` in a \
+         terminal) lists every image again from its files, with its prompt, and keeps the damaged file aside; \
+         nothing is deleted. Or quit and restore gallery.sqlite from a backup (README: \"Your data: backup, \
+         moving, recovery\")."
     } else if error.contains("newer than this app") {
         "This data folder was used by a newer Banana Studio: update the app, or start this one with another \
          folder by setting BANANA_STUDIO_DATA_DIR."
@@ -28,38 +28,109 @@ pub fn failure_text(error: &str, data_dir: &Path) -> String {
 }
 
 /// Prints the failure, shows it in a native dialog (when a display can be opened) and exits with status 1.
-/// Called on the main thread (before the event loop or inside it: the dialog runs its own loop).
+/// A damaged gallery database gets a second button: rebuild the index from the image files (the damaged file
+/// is kept aside, nothing is deleted) and start again. Called on the main thread (before the event loop or
+/// inside it: the dialog runs its own loop).
 pub fn fail(error: &str, data_dir: &Path) -> ! {
     let text = failure_text(error, data_dir);
     eprintln!("{text}");
-    show_dialog(&text);
-    std::process::exit(1);
+    let corrupt = matches!(studio_core::gallery_index_health(data_dir), Ok(studio_core::IndexHealth::Corrupt { .. }));
+    if !corrupt {
+        show_dialog(&text, None);
+        std::process::exit(1);
+    }
+    if show_dialog(&text, Some(REBUILD)) != Choice::Rebuild {
+        std::process::exit(1);
+    }
+    match studio_core::rebuild_gallery_index(data_dir) {
+        Ok(report) => {
+            eprintln!("{}", rebuilt_text(&report));
+            restart()
+        }
+        Err(e) => {
+            let text = format!("The gallery index could not be rebuilt: {e}\n\nData folder: {}", data_dir.display());
+            eprintln!("{text}");
+            show_dialog(&text, None);
+            std::process::exit(1)
+        }
+    }
+}
+
+/// The button that rebuilds the gallery index from the image files.
+const REBUILD: &str = "Rebuild gallery index";
+
+#[derive(Debug, PartialEq, Eq)]
+enum Choice {
+    Close,
+    Rebuild,
+}
+
+/// What the rebuild did, for stderr.
+fn rebuilt_text(r: &studio_core::RebuildReport) -> String {
+    let aside = r.moved_aside.as_deref().map(|p| format!(" The damaged database was kept as {p}.")).unwrap_or_default();
+    format!(
+        "Gallery index rebuilt from the image files: {} listed again with their prompts, {} recovered without them.{aside} Starting again.",
+        r.restored, r.recovered
+    )
+}
+
+/// Starts this app again with the same arguments (and the API key taken from the environment at start) and
+/// ends this process.
+fn restart() -> ! {
+    let started = std::env::current_exe().and_then(|exe| {
+        let mut cmd = std::process::Command::new(exe);
+        cmd.args(std::env::args_os().skip(1));
+        if let Some(key) = studio_core::keys::taken_env_key() {
+            cmd.env("GEMINI_API_KEY", key);
+        }
+        cmd.spawn()
+    });
+    match started {
+        Ok(_) => std::process::exit(0),
+        Err(e) => {
+            eprintln!("The gallery index was rebuilt, but Banana Studio could not start again ({e}): start it again.");
+            std::process::exit(1)
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]
-fn show_dialog(text: &str) {
+fn show_dialog(text: &str, action: Option<&str>) -> Choice {
     use gtk::prelude::*;
 
     // Tauri has initialised GTK when the failure comes from set-up; before that, this does. Without a
     // display there is nowhere to show it: stderr has the text.
     if !gtk::is_initialized_main_thread() && gtk::init().is_err() {
-        return;
+        return Choice::Close;
     }
     let dialog = gtk::MessageDialog::new(
         None::<&gtk::Window>,
         gtk::DialogFlags::MODAL,
         gtk::MessageType::Error,
-        gtk::ButtonsType::Close,
+        if action.is_some() { gtk::ButtonsType::None } else { gtk::ButtonsType::Close },
         text,
     );
+    if let Some(label) = action {
+        dialog.add_button("Quit", gtk::ResponseType::Close);
+        dialog.add_button(label, gtk::ResponseType::Accept);
+        // Return rebuilds: it moves nothing but the damaged file, and that only aside.
+        dialog.set_default_response(gtk::ResponseType::Accept);
+    }
     dialog.set_title(TITLE);
     dialog.set_keep_above(true);
-    dialog.run();
+    let response = dialog.run();
     dialog.close();
+    if response == gtk::ResponseType::Accept {
+        Choice::Rebuild
+    } else {
+        Choice::Close
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn show_dialog(_: &str) {}
+fn show_dialog(_: &str, _: Option<&str>) -> Choice {
+    Choice::Close
+}
 
 #[cfg(test)]
 mod tests {

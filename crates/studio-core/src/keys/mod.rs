@@ -59,6 +59,12 @@ pub fn take_env_key() {
     });
 }
 
+/// The `GEMINI_API_KEY` that [`take_env_key`] removed, for handing to a restart of this same app (after the
+/// gallery index was rebuilt at start-up), which would otherwise come back without it.
+pub fn taken_env_key() -> Option<String> {
+    ENV_KEY.get().cloned().flatten()
+}
+
 /// The key from the environment: the one [`take_env_key`] kept, else (in processes that never took it, such
 /// as the CLI and tests) the variable as it is now.
 fn env_key() -> Option<String> {
