@@ -168,7 +168,7 @@ pub fn atomic_write_no_dir_sync(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.{:08x}.tmp", fastrand::u32(..)));
     let write = || -> std::io::Result<()> {
-        let mut f = File::create(&tmp)?;
+        let mut f = create_private(&tmp)?;
         f.write_all(bytes)?;
         // fdatasync: the data and what is needed to read it back (size), not timestamps.
         f.sync_data()?;
@@ -182,6 +182,48 @@ pub fn atomic_write_no_dir_sync(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = fs::remove_file(&tmp);
         return Err(Error::io("cannot rename into place", path, e));
     }
+    Ok(())
+}
+
+/// Creates a new file (never an existing one, never through a link) that only its owner can read: prompts,
+/// photos and chats are private even where the data folder's own 0700 is undone (a copy, a sync client, a
+/// chmod). Everything the app writes into the data folder goes through here, or [`atomic_write`].
+pub fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+}
+
+/// Makes an existing file owner-only (files an older version or SQLite created with the umask's mode).
+pub fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        match fs::set_permissions(path, fs::Permissions::from_mode(0o600)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Gives a copy made for the person (Save as, export) the mode of any document of theirs: readable by
+/// others as their umask allows, unlike the private files it was copied from.
+pub fn make_shareable(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
     Ok(())
 }
 

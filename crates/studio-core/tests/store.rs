@@ -545,3 +545,44 @@ async fn a_row_naming_a_file_outside_images_is_never_joined() {
         assert!(e.studio.thumb_path(id).is_err(), "{name}");
     }
 }
+
+/// Issue 9: the data folder is 0700, and every file in it is 0600 too (the database and its WAL, images,
+/// sidecars, thumbnails, references, chat blobs, journal), so prompts and photos stay private where the
+/// folder's mode is undone (a copy, a sync client). A copy saved for the person is an ordinary 0644 file.
+#[cfg(unix)]
+#[tokio::test]
+async fn every_file_in_the_data_folder_is_owner_only_and_a_saved_copy_is_not() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = env().await;
+    let info = e.studio.import_reference_bytes(png(64, 48, 3), "ref.png").await.unwrap();
+    let mut r = req("a lighthouse");
+    r.reference_hashes = vec![info.hash];
+    let first = e.studio.generate(r, |_| {}).await.unwrap();
+    let mut next = req("at night");
+    next.chat_id = Some(first.chat_id.clone());
+    e.studio.generate(next, |_| {}).await.unwrap();
+    let image = e.studio.image_path(&first.images[0].id).unwrap();
+    e.studio.thumb_path(&first.images[0].id).unwrap();
+    e.studio.finish_cleanup();
+
+    let mut seen = Vec::new();
+    let mut dirs = vec![e.dir.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                dirs.push(entry.path());
+            } else {
+                let mode = meta.permissions().mode() & 0o777;
+                assert_eq!(mode & 0o077, 0, "{} is {mode:o}", entry.path().display());
+                seen.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    for want in ["gallery.sqlite", "gallery.sqlite-wal", ".json", ".jpg"] {
+        assert!(seen.iter().any(|n| n.ends_with(want)), "{want} among {seen:?}");
+    }
+    let out = tempfile::tempdir().unwrap();
+    let copy = studio_core::gallery::save::save_copy(&image, &out.path().join("mine")).unwrap();
+    assert_eq!(std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777, 0o644);
+}

@@ -112,7 +112,10 @@ pub(crate) fn export(studio: &Studio, data_dir: &Path, ids: &[String], folder: &
     for id in ids {
         let src = stored_image(studio, data_dir, id)?;
         let name = src.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| id.into());
-        std::fs::copy(&src, folder.join(&name))
+        let dest = folder.join(&name);
+        // fs::copy carries the gallery file's owner-only mode over; an export is the person's own document.
+        std::fs::copy(&src, &dest)
+            .and_then(|_| studio_core::paths::make_shareable(&dest))
             .map_err(|e| CommandError::new("io", format!("cannot copy {} to {}: {e}", src.display(), folder.display())))?;
         written += 1;
     }

@@ -32,6 +32,8 @@ pub fn save_copy(src: &Path, dest: &Path) -> Result<PathBuf> {
     }
     let bytes = std::fs::read(src).map_err(|e| Error::io("could not read", src, e))?;
     atomic_write(&dest, &bytes)?;
+    // The person's own copy: not owner-only like the gallery's files.
+    crate::paths::make_shareable(&dest).map_err(|e| Error::io("cannot set the mode of", &dest, e))?;
     Ok(dest)
 }
 

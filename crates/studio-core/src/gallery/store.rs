@@ -546,6 +546,14 @@ fn set_wal(conn: &Connection) -> Result<()> {
 /// Opens the database file with the store's pragmas.
 pub(crate) fn connect(db: &Path) -> Result<Connection> {
     let conn = Connection::open(db).map_err(Error::db(format!("open {}", db.display())))?;
+    // SQLite creates the file with the umask's mode (0644) and gives its -wal and -shm files the database's
+    // mode, so making the database owner-only covers all three (older folders' files included).
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let path = PathBuf::from(name);
+        crate::paths::make_private(&path).map_err(|e| Error::io("cannot make private", &path, e))?;
+    }
     configure(&conn)?;
     Ok(conn)
 }
@@ -671,7 +679,7 @@ impl Journal {
         // Locked before it has its name, so no sweep ever sees it unlocked while this save lives.
         let tmp = dirs.journal.join(format!(".{name}.tmp"));
         let write = || -> std::io::Result<fs::File> {
-            let mut f = fs::File::create(&tmp)?;
+            let mut f = crate::paths::create_private(&tmp)?;
             // A file system without locks (some network shares) still saves; other starts then tell a live
             // entry by its age (see `Journal::owner`).
             if let Err(e) = f.lock() {

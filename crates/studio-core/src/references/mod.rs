@@ -411,7 +411,7 @@ fn copy_into_store(store: &Store, src: &mut File, info: &ReferenceInfo, name: &s
         .refs
         .join(format!(".{file}.{:08x}.tmp", fastrand::u32(..)));
     let copied = (|| -> std::io::Result<(String, u64)> {
-        let mut out = File::create(&tmp)?;
+        let mut out = crate::paths::create_private(&tmp)?;
         let got = hash_stream(src, &mut out)?;
         out.sync_data()?;
         Ok(got)
