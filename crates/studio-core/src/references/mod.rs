@@ -1,7 +1,8 @@
 //! References: images (check, orient, downscale if needed) and videos (recognise, read the duration, keep
 //! as they are), imported into `refs/` under their content hash (so the same file is stored once and a chat
-//! can be resumed after the originals move), and loaded back for a request. The pixel work is in
-//! [`pipeline`], the video containers in [`video`] ([`isobmff`] for MP4/MOV, [`ebml`] for WebM).
+//! can be resumed after the originals move), and loaded back for a request. An image is sniffed and its
+//! size capped in [`sniff`], its memory planned from its header in [`plan`], and its pixel work done in
+//! [`pipeline`]; the video containers are in [`video`] ([`isobmff`] for MP4/MOV, [`ebml`] for WebM).
 //!
 //! Hostile files are bounded before they cost anything: a path is opened only when it is a regular file
 //! (and without blocking, should a FIFO take its place), its size is checked against its kind's cap from
@@ -13,8 +14,11 @@ pub mod budget;
 pub mod dimensions;
 pub mod ebml;
 pub mod isobmff;
+mod jpeg;
 pub mod pipeline;
+pub mod plan;
 pub mod png_stream;
+pub mod sniff;
 pub mod video;
 
 use std::fs::File;
