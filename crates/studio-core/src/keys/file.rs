@@ -20,17 +20,10 @@ pub(super) fn write(path: &Path, key: &str) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("api-key");
     let tmp = dir.join(format!(".{name}.{:016x}.tmp", fastrand::u64(..)));
-    let mut opts = std::fs::OpenOptions::new();
-    // create_new: O_CREAT|O_EXCL, which fails on anything already at the name, a symlink included (O_EXCL
-    // never follows one).
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
     let write = || -> std::io::Result<()> {
-        let mut f = opts.open(&tmp)?;
+        // create_new with mode 0600: O_CREAT|O_EXCL fails on anything already at the name, a symlink
+        // included (O_EXCL never follows one).
+        let mut f = crate::paths::create_private(&tmp)?;
         #[cfg(unix)]
         {
             // The umask cannot widen it, and neither can a mode the file somehow had.
